@@ -1,0 +1,96 @@
+package dev.retention.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Device names and placement. Names: {@code auto}, {@code cpu}, {@code gpu} (= {@code gpu:0}) and
+ * {@code gpu:N}. With the CPU natives ({@code pytorch-native-cpu}) the engine reports no GPU, so
+ * {@code auto} means CPU; with {@code pytorch-native-cu128} it means GPU 0.
+ */
+public final class Devices {
+
+    private Devices() {
+    }
+
+    /** Number of GPUs the PyTorch engine reports (0 with the CPU natives). */
+    public static int gpuCount() {
+        return Engine.getEngine("PyTorch").getGpuCount();
+    }
+
+    /**
+     * Validates a device name and returns it normalised ({@code auto}, {@code cpu} or {@code gpu:N}).
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    public static String parse(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("auto") || n.equals("cpu")) {
+            return n;
+        }
+        if (n.equals("gpu")) {
+            return "gpu:0";
+        }
+        if (n.startsWith("gpu:")) {
+            try {
+                int i = Integer.parseInt(n.substring(4));
+                if (i >= 0) {
+                    return "gpu:" + i;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+    }
+
+    /**
+     * Resolves a device name to a concrete device name ({@code cpu} or {@code gpu:N}), checking that
+     * a requested GPU exists.
+     */
+    public static String resolve(String name) {
+        String n = parse(name);
+        int gpus = gpuCount();
+        if (n.equals("auto")) {
+            return gpus > 0 ? "gpu:0" : "cpu";
+        }
+        if (n.startsWith("gpu:")) {
+            int i = Integer.parseInt(n.substring(4));
+            if (i >= gpus) {
+                throw new IllegalArgumentException("device " + n + " requested but the PyTorch engine reports "
+                        + gpus + " GPU(s)" + (gpus == 0 ? " (CPU natives on the class path? see README, GPU)" : ""));
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Concrete devices for {@code count} models under a placement request: with {@code auto} and two
+     * or more GPUs, models go round-robin over the GPUs; with one GPU all share it; without GPUs all
+     * use the CPU. An explicit device name places every model there.
+     */
+    public static List<String> place(String request, int count) {
+        String n = parse(request);
+        List<String> out = new ArrayList<>(count);
+        int gpus = gpuCount();
+        for (int i = 0; i < count; i++) {
+            if (n.equals("auto")) {
+                out.add(gpus == 0 ? "cpu" : "gpu:" + (i % gpus));
+            } else {
+                out.add(resolve(n));
+            }
+        }
+        return out;
+    }
+
+    static Device toDjl(String concrete) {
+        if (concrete.equals("cpu")) {
+            return Device.cpu();
+        }
+        return Device.gpu(Integer.parseInt(concrete.substring(4)));
+    }
+}

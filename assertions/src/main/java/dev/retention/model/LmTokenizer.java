@@ -1,0 +1,90 @@
+package dev.retention.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A Hugging Face {@code tokenizer.json} loaded from disk (never from the hub) with truncation and
+ * padding off, so whole texts are encoded; special tokens are not added (lm-evaluation-harness
+ * causal-LM default), except BOS when {@link ModelOptions#addBosToken()} asks for it.
+ * Thread-safe for concurrent encode/decode.
+ */
+public final class LmTokenizer implements AutoCloseable {
+
+    private final HuggingFaceTokenizer hf;
+    private final int vocabSize;
+    private final SpecialTokens special;
+    private final boolean addBos;
+
+    private LmTokenizer(HuggingFaceTokenizer hf, int vocabSize, SpecialTokens special, boolean addBos) {
+        this.hf = hf;
+        this.vocabSize = vocabSize;
+        this.special = special;
+        this.addBos = addBos;
+    }
+
+    static LmTokenizer load(Path tokenizerJson, int vocabSize, SpecialTokens special, boolean addBos) {
+        try {
+            HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optAddSpecialTokens(false)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .build();
+            if (addBos && special.bos().isEmpty()) {
+                hf.close();
+                throw new ModelLoadException(tokenizerJson, "addBosToken is set but the model declares no BOS token");
+            }
+            return new LmTokenizer(hf, vocabSize, special, addBos);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ModelLoadException mle) {
+                throw mle;
+            }
+            throw new ModelLoadException(tokenizerJson, "the Hugging Face tokenizer cannot load it: " + e.getMessage(), e);
+        }
+    }
+
+    /** Token ids of {@code text}, untruncated. */
+    public int[] encode(String text) {
+        if (text.isEmpty()) {
+            return addBos ? new int[] {special.bos().getAsInt()} : new int[0];
+        }
+        Encoding enc = hf.encode(text, false, false);
+        long[] ids = enc.getIds();
+        int off = addBos ? 1 : 0;
+        int[] out = new int[ids.length + off];
+        if (addBos) {
+            out[0] = special.bos().getAsInt();
+        }
+        for (int i = 0; i < ids.length; i++) {
+            out[i + off] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    /** Text of {@code ids}, special tokens skipped. */
+    public String decode(int[] ids) {
+        long[] l = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            l[i] = ids[i];
+        }
+        return hf.decode(l, true);
+    }
+
+    /** Number of ids the tokenizer can produce (highest id + 1). */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    public SpecialTokens specialTokens() {
+        return special;
+    }
+
+    @Override
+    public void close() {
+        hf.close();
+    }
+}

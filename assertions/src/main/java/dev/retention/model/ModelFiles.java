@@ -1,0 +1,66 @@
+package dev.retention.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The files of a model directory: one TorchScript {@code .pt} plus Hugging Face tokenizer files. */
+record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional<Path> tokenizerConfig,
+                  Optional<Path> config, Optional<Path> generationConfig) {
+
+    static ModelFiles in(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(d)) {
+            throw new ModelLoadException(d, Files.exists(d)
+                    ? "not a directory; pass the model directory holding model.pt and tokenizer.json"
+                    : "model directory does not exist");
+        }
+        Path tok = d.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tok)) {
+            throw new ModelLoadException(d, "tokenizer.json is missing (Retention needs the Hugging Face "
+                    + "tokenizer.json next to the TorchScript file)");
+        }
+        return new ModelFiles(d, torchScriptIn(d), tok, optional(d, "tokenizer_config.json"),
+                optional(d, "config.json"), optional(d, "generation_config.json"));
+    }
+
+    /** Files whose bytes decide the scores, in fingerprint order. */
+    List<Path> fingerprinted() {
+        List<Path> out = new ArrayList<>(List.of(torchScript, tokenizerJson));
+        tokenizerConfig.ifPresent(out::add);
+        config.ifPresent(out::add);
+        generationConfig.ifPresent(out::add);
+        return out;
+    }
+
+    private static Path torchScriptIn(Path d) {
+        Path preferred = d.resolve("model.pt");
+        if (Files.isRegularFile(preferred)) {
+            return preferred;
+        }
+        List<Path> pts;
+        try (Stream<Path> s = Files.list(d)) {
+            pts = s.filter(p -> p.getFileName().toString().endsWith(".pt") && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException e) {
+            throw new ModelLoadException(d, "cannot list directory: " + e.getMessage(), e);
+        }
+        if (pts.isEmpty()) {
+            throw new ModelLoadException(d, "no TorchScript file: expected model.pt (or exactly one *.pt); "
+                    + "export with torch.jit.trace(..., torchscript=True) or torch.jit.script and save it here");
+        }
+        if (pts.size() > 1) {
+            throw new ModelLoadException(d, "several *.pt files " + pts.stream().map(p -> p.getFileName().toString())
+                    .toList() + " and no model.pt: rename the one to load to model.pt");
+        }
+        return pts.get(0);
+    }
+
+    private static Optional<Path> optional(Path d, String name) {
+        Path p = d.resolve(name);
+        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.retention.model;
+
+import java.nio.file.Path;
+
+/**
+ * A model directory that Retention refuses to load, with the file and the reason.
+ *
+ * <p>Thrown instead of letting DJL or libtorch fail later (or abort the JVM, as bfloat16 weights do).
+ */
+public final class ModelLoadException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path path;
+
+    ModelLoadException(Path path, String reason) {
+        super(path + ": " + reason);
+        this.path = path;
+    }
+
+    ModelLoadException(Path path, String reason, Throwable cause) {
+        super(path + ": " + reason, cause);
+        this.path = path;
+    }
+
+    /** The file or directory at fault. */
+    public Path path() {
+        return path;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.retention.model;
+
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Special token ids read from a model directory's tokenizer files (never assumed).
+ *
+ * @param bos beginning-of-sequence id, if declared
+ * @param eos end-of-sequence ids (some models declare several); generation stops at any of them
+ * @param pad padding id, if declared; padded positions are always masked, so any id works
+ */
+public record SpecialTokens(OptionalInt bos, Set<Integer> eos, OptionalInt pad) {
+
+    public SpecialTokens {
+        eos = Set.copyOf(eos);
+    }
+
+    /**
+     * The token that stands in for an empty context: BOS if the model has one, else EOS
+     * (lm-evaluation-harness {@code prefix_token_id}).
+     */
+    public OptionalInt prefix() {
+        if (bos.isPresent()) {
+            return bos;
+        }
+        return eos.stream().mapToInt(Integer::intValue).min();
+    }
+
+    /** The id used to fill padded positions: pad, else EOS, else 0 (always masked out). */
+    public int padOrDefault() {
+        if (pad.isPresent()) {
+            return pad.getAsInt();
+        }
+        return eos.stream().mapToInt(Integer::intValue).min().orElse(0);
+    }
+
+    boolean isEos(int id) {
+        return eos.contains(id);
+    }
+}
