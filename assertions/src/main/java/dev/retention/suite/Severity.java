@@ -1,0 +1,27 @@
+package dev.retention.suite;
+
+import java.util.Locale;
+
+/** How much a failing item matters; canary assertions select by severity. Ordered most severe first. */
+public enum Severity {
+    CRITICAL, HIGH, MEDIUM, LOW;
+
+    /** The lower-case name used in suite files. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Severity parse(String s) {
+        for (Severity v : values()) {
+            if (v.label().equals(s)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown severity '" + s + "' (expected critical, high, medium or low)");
+    }
+
+    /** Whether this severity is at least as severe as {@code other}. */
+    public boolean atLeast(Severity other) {
+        return ordinal() <= other.ordinal();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.retention.suite;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One test item of a {@link Suite}. Four kinds, as in lm-evaluation-harness:
+ * {@link Generate} (greedy generation judged by a {@link Check}), {@link Choice} (multiple choice
+ * by log-likelihood), {@link Loglikelihood} (is the answer the greedy continuation?) and
+ * {@link Perplexity} (a text whose likelihood is measured, not passed or failed).
+ */
+public sealed interface SuiteItem {
+
+    /** Continuation delimiter used unless an item says otherwise (lm-evaluation-harness target_delimiter). */
+    String DEFAULT_DELIMITER = " ";
+    /** Token budget of a generate item unless it says otherwise. */
+    int DEFAULT_MAX_TOKENS = 32;
+    /** Stop strings of a generate item unless it says otherwise. */
+    List<String> DEFAULT_STOP = List.of("\n");
+
+    String id();
+
+    String category();
+
+    Optional<Severity> severity();
+
+    List<String> tags();
+
+    /** The suite-file name of this item's kind. */
+    String kind();
+
+    /** Whether the item is passed or failed (all kinds except perplexity). */
+    default boolean isScored() {
+        return !(this instanceof Perplexity);
+    }
+
+    /**
+     * Greedy generation from {@code prompt}, judged by {@code check}.
+     *
+     * @param answer the reference continuation (scored for log-likelihood; the check's default operand)
+     */
+    record Generate(String id, String category, String prompt, Optional<String> answer, Check check, int maxTokens,
+                    List<String> stop, Optional<Severity> severity, List<String> tags) implements SuiteItem {
+        public Generate {
+            stop = List.copyOf(stop);
+            tags = List.copyOf(tags);
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
+            }
+            if (check.expect().isEmpty() && answer.isEmpty() && check.type() != Check.Type.JSON) {
+                throw new IllegalArgumentException("a " + check.type().label() + " check needs 'answer' or 'expect'");
+            }
+            for (String s : stop) {
+                if (s.isEmpty()) {
+                    throw new IllegalArgumentException("stop strings must not be empty");
+                }
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "generate";
+        }
+    }
+
+    /**
+     * Multiple choice: each choice is scored as the continuation {@code delimiter + choice}; the
+     * item passes when the highest-scoring choice is {@code gold}.
+     *
+     * @param normalized score by log-likelihood per character ({@code acc_norm}) instead of raw ({@code acc})
+     */
+    record Choice(String id, String category, String context, List<String> choices, int gold, String delimiter,
+                  boolean normalized, Optional<Severity> severity, List<String> tags) implements SuiteItem {
+        public Choice {
+            choices = List.copyOf(choices);
+            tags = List.copyOf(tags);
+            if (choices.size() < 2) {
+                throw new IllegalArgumentException("a choice item needs at least 2 choices");
+            }
+            if (choices.stream().anyMatch(c -> (delimiter + c).isEmpty())) {
+                throw new IllegalArgumentException("choices must not be empty");
+            }
+            if (choices.stream().distinct().count() != choices.size()) {
+                throw new IllegalArgumentException("choices must be distinct");
+            }
+            if (gold < 0 || gold >= choices.size()) {
+                throw new IllegalArgumentException("gold " + gold + " is not an index of the " + choices.size() + " choices");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "choice";
+        }
+    }
+
+    /** Passes when {@code delimiter + answer} is the greedy continuation of {@code context}. */
+    record Loglikelihood(String id, String category, String context, String answer, String delimiter,
+                         Optional<Severity> severity, List<String> tags) implements SuiteItem {
+        public Loglikelihood {
+            tags = List.copyOf(tags);
+            if ((delimiter + answer).isEmpty()) {
+                throw new IllegalArgumentException("answer must not be empty");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "loglikelihood";
+        }
+    }
+
+    /** A text whose rolling log-likelihood gives token perplexity, word perplexity and bits per byte. */
+    record Perplexity(String id, String category, String text, Optional<Severity> severity, List<String> tags)
+            implements SuiteItem {
+        public Perplexity {
+            tags = List.copyOf(tags);
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException("text must not be empty");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "perplexity";
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.retention.suite;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SuiteFileFormatTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String GEN = "{\"id\":\"g1\",\"category\":\"math\",\"kind\":\"generate\",\"prompt\":\"2+2=\",\"answer\":\" 4\"}";
+    private static final String CHOICE = "{\"id\":\"c1\",\"category\":\"geo\",\"kind\":\"choice\",\"context\":\"Capital of France?\","
+            + "\"choices\":[\"Paris\",\"Rome\"],\"gold\":0,\"severity\":\"high\",\"tags\":[\"eu\"]}";
+
+    private Path write(String... lines) throws IOException {
+        Path p = dir.resolve("s.jsonl");
+        Files.writeString(p, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        return p;
+    }
+
+    @Test
+    void readsEveryKindWithDefaultsApplied() throws IOException {
+        Suite s = Suite.load(write(GEN, "", CHOICE,
+                "{\"id\":\"l1\",\"category\":\"geo\",\"kind\":\"loglikelihood\",\"context\":\"The capital of Italy is\",\"answer\":\"Rome\"}",
+                "{\"id\":\"p1\",\"category\":\"text\",\"kind\":\"perplexity\",\"text\":\"Hello world.\"}"));
+        assertThat(s.name()).isEqualTo("s");
+        assertThat(s.categories()).containsExactly("geo", "math", "text");
+        SuiteItem.Generate g = (SuiteItem.Generate) s.item("g1").orElseThrow();
+        assertThat(g.check().type()).isEqualTo(Check.Type.EXACT);
+        assertThat(g.maxTokens()).isEqualTo(32);
+        assertThat(g.stop()).containsExactly("\n");
+        SuiteItem.Choice c = (SuiteItem.Choice) s.item("c1").orElseThrow();
+        assertThat(c.delimiter()).isEqualTo(" ");
+        assertThat(c.severity()).contains(Severity.HIGH);
+        assertThat(c.tags()).containsExactly("eu");
+        assertThat(s.item("p1").orElseThrow().isScored()).isFalse();
+    }
+
+    @Test
+    void malformedLineNamesFileAndLine() throws IOException {
+        Path p = write(GEN, "{\"id\":\"x\", \"category\": ");
+        assertThatThrownBy(() -> Suite.load(p))
+                .isInstanceOf(SuiteFormatException.class)
+                .hasMessageStartingWith(p + ":2: malformed JSON")
+                .satisfies(e -> assertThat(((SuiteFormatException) e).line()).isEqualTo(2));
+    }
+
+    @Test
+    void lenientJsonIsRejected() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write("{id:'g1',category:'m',kind:'generate',prompt:'a',answer:'b'}")))
+                .hasMessageContaining(":1: malformed JSON");
+    }
+
+    @Test
+    void unknownKindListsTheKnownOnes() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write(GEN.replace("generate", "essay"))))
+                .hasMessageContaining(":1: unknown kind 'essay' (expected generate, choice, loglikelihood or perplexity)");
+    }
+
+    @Test
+    void misspelledFieldIsAnErrorNotIgnored() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write(GEN.replace("\"answer\"", "\"anwser\""))))
+                .hasMessageContaining(":1: unknown field 'anwser' for kind generate")
+                .hasMessageContaining("answer");
+    }
+
+    @Test
+    void duplicateIdNamesBothLines() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write(GEN, CHOICE, GEN)))
+                .hasMessageContaining(":3: duplicate id 'g1' (first used on line 1)");
+    }
+
+    @Test
+    void emptySuiteIsAnError() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write("", "   ")))
+                .isInstanceOf(SuiteFormatException.class)
+                .hasMessageContaining("has no items");
+    }
+
+    @Test
+    void wrongTypesAndRangesNameTheField() throws IOException {
+        assertThatThrownBy(() -> Suite.load(write(CHOICE.replace("\"gold\":0", "\"gold\":\"0\""))))
+                .hasMessageContaining("field 'gold' must be an integer");
+        assertThatThrownBy(() -> Suite.load(write(CHOICE.replace("\"gold\":0", "\"gold\":2"))))
+                .hasMessageContaining("gold 2 is not an index of the 2 choices");
+        assertThatThrownBy(() -> Suite.load(write(CHOICE.replace("\"high\"", "\"urgent\""))))
+                .hasMessageContaining("unknown severity 'urgent'");
+        assertThatThrownBy(() -> Suite.load(write(GEN.replace("}", ",\"check\":\"regex\",\"expect\":\"(\"}"))))
+                .hasMessageContaining(":1: Unclosed group");
+        assertThatThrownBy(() -> Suite.load(write(GEN.replace("}", ",\"check\":\"regex\"}"))))
+                .hasMessageContaining("a regex check needs 'expect'");
+    }
+
+    @Test
+    void contentHashIgnoresFormattingButNotMeaning() throws IOException {
+        Suite a = Suite.load(write(GEN, CHOICE));
+        Suite reformatted = Suite.load(write(GEN.replace(",", ", ").replace("\"answer\":\" 4\",", "")
+                .replace("}", ",\"answer\":\" 4\",\"check\":\"exact\"}"), "", CHOICE));
+        Suite changed = Suite.load(write(GEN.replace(" 4", " 5"), CHOICE));
+        assertThat(reformatted.contentHash()).isEqualTo(a.contentHash());
+        assertThat(changed.contentHash()).isNotEqualTo(a.contentHash());
+    }
+
+    @Test
+    void writtenSuiteLoadsBackIdentical() {
+        Suite built = Suite.builder("built")
+                .generate("g", "math", "1+1=", " 2", Check.exact(" 2"))
+                .choice("c", "geo", "Capital of Spain?", List.of("Madrid", "Lima"), 0)
+                .loglikelihood("l", "geo", "The capital of Peru is", "Lima")
+                .perplexity("p", "text", "Some text.\nMore text.")
+                .build();
+        Path p = dir.resolve("built.jsonl");
+        built.write(p);
+        assertThat(Suite.load(p)).isEqualTo(built);
+    }
+
+    @Test
+    void byteOrderMarkAndStreamsAreAccepted() {
+        byte[] bytes = ("\uFEFF" + GEN + "\n").getBytes(StandardCharsets.UTF_8);
+        Suite s = Suite.load("bom", new ByteArrayInputStream(bytes), "bom.jsonl");
+        assertThat(s.size()).isEqualTo(1);
+    }
+
+    @Test
+    void builtInCanariesCoverTheChecklistWithSeverities() {
+        Suite c = Suite.canaries();
+        assertThat(c.size()).isBetween(25, 40);
+        assertThat(c.categories()).containsExactlyInAnyOrder(
+                "coherence", "format", "instruction-following", "knowledge", "reasoning");
+        assertThat(c.items()).allSatisfy(i -> assertThat(i.severity()).isPresent());
+        assertThat(c.items()).extracting(i -> i.severity().orElseThrow()).contains(Severity.CRITICAL, Severity.HIGH,
+                Severity.MEDIUM);
+    }
+}
