@@ -1,0 +1,90 @@
+package dev.retention.eval;
+
+import dev.retention.stats.Interval;
+import dev.retention.stats.Wilson;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * Summary of one category (or of a whole scorecard).
+ *
+ * <p>Accuracy is {@code passed / n} over scored items, with standard error
+ * {@code sqrt(p(1-p)/(n-1))} (lm-evaluation-harness {@code mean_stderr}) and a Wilson 95% score
+ * interval. Perplexity items give pooled token perplexity {@code exp(-Σll/Σtokens)}, word
+ * perplexity {@code exp(-Σll/Σwords)} and bits per byte {@code -Σll/Σbytes/ln 2}.
+ *
+ * @param name category name ({@code "overall"} for all items)
+ * @param n scored items
+ * @param passed items passed
+ * @param perplexityItems perplexity items
+ * @param logLikelihood summed log-likelihood of the perplexity items
+ * @param tokens summed tokens of the perplexity items
+ * @param words summed words of the perplexity items
+ * @param bytes summed UTF-8 bytes of the perplexity items
+ */
+public record CategoryScore(String name, int n, int passed, int perplexityItems, double logLikelihood, long tokens,
+                            long words, long bytes) {
+
+    static CategoryScore of(String name, List<ItemResult> items) {
+        int n = 0;
+        int passed = 0;
+        int ppl = 0;
+        double ll = 0;
+        long tokens = 0;
+        long words = 0;
+        long bytes = 0;
+        for (ItemResult r : items) {
+            if (r.isScored()) {
+                n++;
+                passed += r.passed() ? 1 : 0;
+            } else {
+                ppl++;
+                ll += r.logLikelihood();
+                tokens += r.tokens();
+                words += r.words();
+                bytes += r.bytes();
+            }
+        }
+        return new CategoryScore(name, n, passed, ppl, ll, tokens, words, bytes);
+    }
+
+    /** Share of scored items passed; NaN when the category has only perplexity items. */
+    public double accuracy() {
+        return n == 0 ? Double.NaN : (double) passed / n;
+    }
+
+    /** Standard error of the accuracy, {@code sqrt(p(1-p)/(n-1))}; NaN for n below 2. */
+    public double standardError() {
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double p = accuracy();
+        return Math.sqrt(p * (1 - p) / (n - 1));
+    }
+
+    /** Wilson 95% score interval of the accuracy. */
+    public Interval wilson95() {
+        return Wilson.interval(passed, n, 0.95);
+    }
+
+    public boolean hasAccuracy() {
+        return n > 0;
+    }
+
+    public boolean hasPerplexity() {
+        return perplexityItems > 0;
+    }
+
+    public OptionalDouble tokenPerplexity() {
+        return hasPerplexity() ? OptionalDouble.of(Math.exp(-logLikelihood / tokens)) : OptionalDouble.empty();
+    }
+
+    public OptionalDouble wordPerplexity() {
+        return hasPerplexity() ? OptionalDouble.of(Math.exp(-logLikelihood / words)) : OptionalDouble.empty();
+    }
+
+    public OptionalDouble bitsPerByte() {
+        return hasPerplexity() ? OptionalDouble.of(-logLikelihood / bytes / Math.log(2)) : OptionalDouble.empty();
+    }
+}

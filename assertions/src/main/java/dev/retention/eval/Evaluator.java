@@ -1,0 +1,174 @@
+package dev.retention.eval;
+
+import dev.retention.model.CausalLm;
+import dev.retention.model.ScoreRow;
+import dev.retention.model.TokenScores;
+import dev.retention.suite.Suite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores a {@link CausalLm} with lm-evaluation-harness request semantics: log-likelihood of a
+ * continuation, rolling log-likelihood of a text, greedy generation, and whole suites into a
+ * {@link Scorecard}.
+ *
+ * <p>Requests are sorted by length, batched ({@link EvalConfig#batchSize()}), right-padded and
+ * masked, and returned in the order given. Each batch's NDArrays are freed before the next one
+ * starts.
+ *
+ * <pre>{@code
+ * try (CausalLm lm = CausalLm.load(Path.of("models/lora"))) {
+ *     Scorecard card = Evaluator.of(lm).score(Suite.load(Path.of("suites/general.jsonl")));
+ *     System.out.println(card.category("arithmetic").accuracy());
+ * }
+ * }</pre>
+ */
+public final class Evaluator {
+
+    private final CausalLm model;
+    private final EvalConfig config;
+
+    private Evaluator(CausalLm model, EvalConfig config) {
+        this.model = model;
+        this.config = config;
+    }
+
+    public static Evaluator of(CausalLm model) {
+        return of(model, EvalConfig.defaults());
+    }
+
+    public static Evaluator of(CausalLm model, EvalConfig config) {
+        return new Evaluator(model, config);
+    }
+
+    public CausalLm model() {
+        return model;
+    }
+
+    public EvalConfig config() {
+        return config;
+    }
+
+    /** Log-likelihood of {@code continuation} given {@code context}. */
+    public Loglikelihood loglikelihood(String context, String continuation) {
+        return loglikelihood(List.of(new LoglikelihoodRequest(context, continuation))).get(0);
+    }
+
+    /** Log-likelihoods of many requests, batched, in request order. */
+    public List<Loglikelihood> loglikelihood(List<LoglikelihoodRequest> requests) {
+        return loglikelihood(requests, "loglikelihood");
+    }
+
+    List<Loglikelihood> loglikelihood(List<LoglikelihoodRequest> requests, String task) {
+        List<ScoreRow> rows = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            LoglikelihoodRequest r = requests.get(i);
+            PairEncoding.Pair pair = PairEncoding.encode(model.tokenizer(), this::prefixToken, r.context(),
+                    r.continuation());
+            rows.add(PairEncoding.row(pair, model.contextLength(), "request " + i));
+        }
+        List<TokenScores> scores = scoreBatched(rows, task);
+        List<Loglikelihood> out = new ArrayList<>(scores.size());
+        for (TokenScores s : scores) {
+            out.add(new Loglikelihood(s.sum(), s.allGreedy(), s.targets().length, s.argmax()));
+        }
+        return out;
+    }
+
+    /** Whole-text log-likelihood of {@code text}, in disjoint windows of the context length. */
+    public RollingLoglikelihood rollingLoglikelihood(String text) {
+        return rollingLoglikelihood(List.of(text)).get(0);
+    }
+
+    /** Rolling log-likelihoods of many texts; windows of all texts are batched together. */
+    public List<RollingLoglikelihood> rollingLoglikelihood(List<String> texts) {
+        return rollingLoglikelihood(texts, "rolling loglikelihood");
+    }
+
+    List<RollingLoglikelihood> rollingLoglikelihood(List<String> texts, String task) {
+        int prefix = prefixToken();
+        List<ScoreRow> rows = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        int[] tokenCounts = new int[texts.size()];
+        for (int t = 0; t < texts.size(); t++) {
+            int[] ids = model.tokenizer().encode(texts.get(t));
+            tokenCounts[t] = ids.length;
+            for (ScoreRow r : RollingWindows.of(ids, prefix, model.contextLength())) {
+                rows.add(r);
+                owner.add(t);
+            }
+        }
+        List<TokenScores> scores = scoreBatched(rows, task);
+        double[] ll = new double[texts.size()];
+        int[] windows = new int[texts.size()];
+        for (int i = 0; i < scores.size(); i++) {
+            ll[owner.get(i)] += scores.get(i).sum();
+            windows[owner.get(i)]++;
+        }
+        List<RollingLoglikelihood> out = new ArrayList<>(texts.size());
+        for (int t = 0; t < texts.size(); t++) {
+            out.add(new RollingLoglikelihood(ll[t], tokenCounts[t], windows[t]));
+        }
+        return out;
+    }
+
+    private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task) {
+        ProgressMeter meter = meter(task, rows.size());
+        return Batching.run(rows, config.batchSize(), r -> r.input().length, batch -> {
+            List<TokenScores> s = model.score(batch);
+            meter.advance(batch.size());
+            return s;
+        });
+    }
+
+    /** Greedy generation from {@code prompt}. */
+    public Generation generate(String prompt, int maxNewTokens, List<String> stop) {
+        return generate(List.of(new GenerationRequest(prompt, maxNewTokens, stop))).get(0);
+    }
+
+    /** Greedy generations, batched by prompt length, in request order. */
+    public List<Generation> generate(List<GenerationRequest> requests) {
+        return generate(requests, "generate");
+    }
+
+    List<Generation> generate(List<GenerationRequest> requests, String task) {
+        List<int[]> prompts = new ArrayList<>(requests.size());
+        for (GenerationRequest r : requests) {
+            int[] ids = model.tokenizer().encode(r.prompt());
+            prompts.add(ids.length == 0 ? new int[] {prefixToken()} : ids);
+        }
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            idx.add(i);
+        }
+        GreedyDecoder decoder = new GreedyDecoder(model);
+        ProgressMeter meter = meter(task, requests.size());
+        return Batching.run(idx, config.batchSize(), i -> prompts.get(i).length, batch -> {
+            List<int[]> p = new ArrayList<>(batch.size());
+            List<GenerationRequest> r = new ArrayList<>(batch.size());
+            for (int i : batch) {
+                p.add(prompts.get(i));
+                r.add(requests.get(i));
+            }
+            List<Generation> g = decoder.generate(p, r);
+            meter.advance(batch.size());
+            return g;
+        });
+    }
+
+    /** Scores every item of {@code suite}. */
+    public Scorecard score(Suite suite) {
+        return new SuiteScorer(this).score(suite);
+    }
+
+    ProgressMeter meter(String task, long total) {
+        return new ProgressMeter(model.name() + ": " + task, total, config.progress(), config.progressInterval());
+    }
+
+    int prefixToken() {
+        return model.specialTokens().prefix().orElseThrow(() -> new IllegalStateException(model.directory()
+                + ": the tokenizer files declare neither a BOS nor an EOS token, so an empty context or a rolling "
+                + "window has no prefix token; declare bos_token or eos_token in tokenizer_config.json"));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.retention.eval;
+
+import dev.retention.model.CausalLm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batched greedy decoding without a KV cache: each step re-runs the whole (prompt + generated)
+ * sequence of every unfinished row, right-padded and masked, and appends each row's argmax. This is
+ * exact for any causal TorchScript model traced with {@code use_cache=False}, at the cost of
+ * recomputing the prefix each step.
+ *
+ * <p>Prompts are left-truncated to {@code contextLength - maxNewTokens} tokens (lm-evaluation-harness
+ * {@code generate_until}). A row stops at an EOS token (not kept), when its decoded text contains a
+ * stop string (text cut before the earliest one) or when its budget is spent.
+ */
+final class GreedyDecoder {
+
+    private final CausalLm model;
+
+    GreedyDecoder(CausalLm model) {
+        this.model = model;
+    }
+
+    List<Generation> generate(List<int[]> prompts, List<GenerationRequest> requests) {
+        int n = prompts.size();
+        int[][] seqs = new int[n][];
+        List<List<Integer>> generated = new ArrayList<>(n);
+        Generation[] done = new Generation[n];
+        for (int i = 0; i < n; i++) {
+            int budget = requests.get(i).maxNewTokens();
+            if (budget >= model.contextLength()) {
+                throw new IllegalArgumentException("maxNewTokens " + budget + " leaves no room for the prompt in the "
+                        + "context window of " + model.contextLength());
+            }
+            int[] p = prompts.get(i);
+            int keep = Math.min(p.length, model.contextLength() - budget);
+            seqs[i] = Arrays.copyOfRange(p, p.length - keep, p.length);
+            generated.add(new ArrayList<>());
+        }
+        List<Integer> active = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            active.add(i);
+        }
+        while (!active.isEmpty()) {
+            List<int[]> rows = new ArrayList<>(active.size());
+            for (int i : active) {
+                rows.add(seqs[i]);
+            }
+            int[] next = model.greedyNext(rows);
+            List<Integer> still = new ArrayList<>(active.size());
+            for (int k = 0; k < active.size(); k++) {
+                int i = active.get(k);
+                Generation g = step(i, next[k], generated.get(i), requests.get(i));
+                if (g != null) {
+                    done[i] = g;
+                    continue;
+                }
+                int[] s = Arrays.copyOf(seqs[i], seqs[i].length + 1);
+                s[s.length - 1] = next[k];
+                seqs[i] = s;
+                still.add(i);
+            }
+            active = still;
+        }
+        return Arrays.asList(done);
+    }
+
+    /** Applies one token to a row; returns the finished generation or null to continue. */
+    private Generation step(int row, int token, List<Integer> gen, GenerationRequest req) {
+        if (model.specialTokens().eos().contains(token)) {
+            return finish(gen, Generation.StopReason.EOS, req);
+        }
+        gen.add(token);
+        String text = model.tokenizer().decode(ids(gen));
+        int cut = earliestStop(text, req.stop());
+        if (cut >= 0) {
+            return new Generation(text.substring(0, cut), ids(gen), Generation.StopReason.STOP_STRING);
+        }
+        if (gen.size() >= req.maxNewTokens()) {
+            return new Generation(text, ids(gen), Generation.StopReason.MAX_TOKENS);
+        }
+        return null;
+    }
+
+    private Generation finish(List<Integer> gen, Generation.StopReason reason, GenerationRequest req) {
+        String text = model.tokenizer().decode(ids(gen));
+        int cut = earliestStop(text, req.stop());
+        return new Generation(cut >= 0 ? text.substring(0, cut) : text, ids(gen), reason);
+    }
+
+    static int earliestStop(String text, List<String> stops) {
+        int best = -1;
+        for (String s : stops) {
+            int at = text.indexOf(s);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    private static int[] ids(List<Integer> gen) {
+        int[] a = new int[gen.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = gen.get(i);
+        }
+        return a;
+    }
+}

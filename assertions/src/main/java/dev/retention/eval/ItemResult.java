@@ -1,0 +1,51 @@
+package dev.retention.eval;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a model did on one suite item.
+ *
+ * @param id item id
+ * @param category item category
+ * @param kind generate, choice, loglikelihood or perplexity
+ * @param severity the item's severity label, if any (critical, high, medium, low)
+ * @param outcome pass, fail, or not scored (perplexity items)
+ * @param logLikelihood natural-log likelihood: of the answer (generate, loglikelihood), of the gold
+ *     choice (choice) or of the whole text (perplexity); NaN when a generate item has no answer
+ * @param tokens tokens behind {@code logLikelihood}
+ * @param words whitespace-separated words of a perplexity text (0 otherwise)
+ * @param bytes UTF-8 bytes of a perplexity text (0 otherwise)
+ * @param prompt the prompt or context as scored (after the prompt template)
+ * @param expected what a pass looks like (answer, gold choice, check)
+ * @param output what the model produced: the generation, the chosen choice, or the greedy
+ *     continuation of a loglikelihood item
+ */
+public record ItemResult(String id, String category, String kind, Optional<String> severity, Outcome outcome,
+                         double logLikelihood, int tokens, long words, long bytes, String prompt, String expected,
+                         String output) {
+
+    /** Result of one item. */
+    public enum Outcome {
+        PASS, FAIL, NOT_SCORED
+    }
+
+    public ItemResult {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(category, "category");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(severity, "severity");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(output, "output");
+    }
+
+    public boolean passed() {
+        return outcome == Outcome.PASS;
+    }
+
+    public boolean isScored() {
+        return outcome != Outcome.NOT_SCORED;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.retention.eval;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** Versions stamped into scorecards and cache keys (from the build's version.properties). */
+public final class LibraryVersion {
+
+    private static final Properties PROPS = load();
+
+    private LibraryVersion() {
+    }
+
+    /** Retention's version, e.g. {@code 0.1.0-SNAPSHOT}. */
+    public static String retention() {
+        return PROPS.getProperty("retention.version", "unknown");
+    }
+
+    /** The inference engine, e.g. {@code DJL 0.35.1 / PyTorch 2.7.1}. */
+    public static String engine() {
+        return "DJL " + PROPS.getProperty("djl.version", "?") + " / PyTorch " + PROPS.getProperty("pytorch.version", "?");
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
+        try (InputStream in = LibraryVersion.class.getResourceAsStream("/dev/retention/version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read dev/retention/version.properties", e);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.retention.eval;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Everything besides model and suite that can change a score; part of every cache key.
+ *
+ * @param batchSize requests per forward pass (moves scores at the 1e-6 level)
+ * @param contextLength context window used
+ * @param addBosToken whether BOS was prepended
+ * @param promptTemplate the prompt template
+ * @param library Retention version
+ * @param engine inference engine and version
+ */
+public record ScoringConfig(int batchSize, int contextLength, boolean addBosToken, String promptTemplate,
+                            String library, String engine) {
+
+    public ScoringConfig {
+        Objects.requireNonNull(promptTemplate, "promptTemplate");
+        Objects.requireNonNull(library, "library");
+        Objects.requireNonNull(engine, "engine");
+    }
+
+    /** SHA-256 (hex) of every field, for cache keys. */
+    public String hash() {
+        String s = String.join("\u0000", Integer.toString(batchSize), Integer.toString(contextLength),
+                Boolean.toString(addBosToken), promptTemplate, library, engine);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
