@@ -1,0 +1,50 @@
+package dev.retention.assertions;
+
+import dev.retention.stats.Interval;
+
+import java.util.List;
+
+/**
+ * One row of a retention (or improvement) verdict: the paired comparison of a category.
+ *
+ * @param tuned tuned model name
+ * @param baseline baseline model name
+ * @param suite suite name
+ * @param category category name, or {@code overall} for all items pooled
+ * @param n paired items
+ * @param baselineAccuracy baseline accuracy
+ * @param tunedAccuracy tuned accuracy
+ * @param regressions items the baseline passed and the tuned model failed (McNemar's b)
+ * @param improvements items the baseline failed and the tuned model passed (McNemar's c)
+ * @param ci paired-bootstrap 95% interval of {@code tuned - baseline} (10 000 resamples, seed 1234)
+ * @param pValue the p-value named by {@code pValueName}
+ * @param pValueName which test {@code pValue} comes from
+ * @param threshold the accuracy the tuned model is held to (point estimate), for display
+ * @param tolerance the tolerance as written, e.g. {@code δ = 0.05}
+ * @param rule how the verdict was reached
+ * @param passed the verdict
+ * @param newlyFailing items the baseline passed and the tuned model failed, in suite order
+ */
+public record CategoryVerdict(String tuned, String baseline, String suite, String category, int n,
+                              double baselineAccuracy, double tunedAccuracy, int regressions, int improvements,
+                              Interval ci, double pValue, String pValueName, double threshold, String tolerance,
+                              VerdictRule rule, boolean passed, List<ItemChange> newlyFailing) {
+
+    public CategoryVerdict {
+        newlyFailing = List.copyOf(newlyFailing);
+    }
+
+    /** {@code tuned - baseline}. */
+    public double delta() {
+        return tunedAccuracy - baselineAccuracy;
+    }
+
+    /** One line for logs and Surefire's system-out. */
+    public String summaryLine() {
+        return String.format(java.util.Locale.ROOT,
+                "retention: %s vs %s | %s/%s | n=%d baseline=%.3f tuned=%.3f delta=%+.3f 95%%CI=[%+.3f, %+.3f] "
+                        + "p=%s (%s) | %s, %s | %s",
+                tuned, baseline, suite, category, n, baselineAccuracy, tunedAccuracy, delta(), ci.lower(), ci.upper(),
+                VerdictTable.formatP(pValue), pValueName, tolerance, rule.label(), passed ? "PASS" : "FAIL");
+    }
+}

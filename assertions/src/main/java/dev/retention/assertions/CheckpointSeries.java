@@ -1,0 +1,28 @@
+package dev.retention.assertions;
+
+import dev.retention.suite.Suite;
+import org.assertj.core.api.SoftAssertionsProvider;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The state of a {@link CheckpointsAssert}: ordered checkpoints, their baseline, suite and categories. */
+public record CheckpointSeries(List<ScoredModel> checkpoints, Optional<ScoredModel> baseline, Optional<Suite> suite,
+                               List<String> categories, Optional<SoftAssertionsProvider> softly) {
+    public CheckpointSeries {
+        checkpoints = List.copyOf(checkpoints);
+        categories = List.copyOf(categories);
+        Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(suite, "suite");
+        Objects.requireNonNull(softly, "softly");
+    }
+
+    ForgettingCurve curve() {
+        ScoredModel base = baseline.orElseThrow(() -> new IllegalStateException(
+                "name the baseline of the checkpoints with relativeTo(baseline)"));
+        Suite s = suite.or(base::defaultSuite).or(() -> checkpoints.get(0).defaultSuite()).orElseThrow(
+                () -> new IllegalStateException("no suite: call on(suite) or give the models a default suite"));
+        return ForgettingCurve.of(base, checkpoints, s);
+    }
+}

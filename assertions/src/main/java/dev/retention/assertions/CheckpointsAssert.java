@@ -1,0 +1,101 @@
+package dev.retention.assertions;
+
+import dev.retention.suite.Suite;
+import org.assertj.core.api.AbstractAssert;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.ToDoubleBiFunction;
+
+/**
+ * Forgetting over an ordered sequence of checkpoints (see {@link ForgettingCurve} for the
+ * definitions):
+ *
+ * <pre>{@code
+ * assertThatCheckpoints(steps).relativeTo(base).onCategory("geography").hasForgettingAtMost(0.10);
+ * assertThatCheckpoints(steps).relativeTo(base).onEveryCategory().hasBackwardTransferAtLeast(-0.05);
+ * }</pre>
+ */
+public class CheckpointsAssert extends AbstractAssert<CheckpointsAssert, CheckpointSeries> {
+
+    public CheckpointsAssert(CheckpointSeries actual) {
+        super(actual, CheckpointsAssert.class);
+    }
+
+    /** The model the checkpoints were fine-tuned from ({@code t = 0}). */
+    public CheckpointsAssert relativeTo(ScoredModel baseline) {
+        return with(new CheckpointSeries(actual.checkpoints(), Optional.of(baseline), actual.suite(),
+                actual.categories(), actual.softly()));
+    }
+
+    public CheckpointsAssert on(Suite suite) {
+        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), Optional.of(suite),
+                actual.categories(), actual.softly()));
+    }
+
+    public CheckpointsAssert onCategory(String category) {
+        return onCategories(category);
+    }
+
+    public CheckpointsAssert onCategories(String... categories) {
+        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(),
+                Arrays.asList(categories), actual.softly()));
+    }
+
+    /** All categories with scored items (the default). */
+    public CheckpointsAssert onEveryCategory() {
+        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(), List.of(),
+                actual.softly()));
+    }
+
+    /** Every selected category has {@code BWT(c) = R[T][c] - R[0][c] ≥ minimum} (e.g. {@code -0.05}). */
+    public CheckpointsAssert hasBackwardTransferAtLeast(double minimum) {
+        return check("backward transfer", ForgettingCurve::backwardTransfer, v -> v >= minimum - 1e-12,
+                String.format(Locale.ROOT, "≥ %+.3f", minimum));
+    }
+
+    /** Every selected category has forgetting measure {@code F(c) = max_{t<T} R[t][c] - R[T][c] ≤ maximum}. */
+    public CheckpointsAssert hasForgettingAtMost(double maximum) {
+        return check("forgetting", ForgettingCurve::forgetting, v -> v <= maximum + 1e-12,
+                String.format(Locale.ROOT, "≤ %.3f", maximum));
+    }
+
+    private CheckpointsAssert check(String metric, ToDoubleBiFunction<ForgettingCurve, String> value,
+                                    java.util.function.DoublePredicate ok, String bound) {
+        isNotNull();
+        ForgettingCurve curve = actual.curve();
+        List<String> cats = actual.categories().isEmpty() ? curve.categories() : actual.categories();
+        List<String> bad = new ArrayList<>();
+        StringBuilder expected = new StringBuilder();
+        StringBuilder got = new StringBuilder();
+        for (String c : cats) {
+            if (!curve.categories().contains(c)) {
+                failWithMessage("no category '%s'; known categories: %s", c, String.join(", ", curve.categories()));
+            }
+            double v = value.applyAsDouble(curve, c);
+            expected.append(c).append(": ").append(metric).append(' ').append(bound).append('\n');
+            got.append(c).append(": ").append(metric).append(' ')
+                    .append(ok.test(v) ? bound : String.format(Locale.ROOT, "%+.3f", v)).append('\n');
+            RetentionEvents.print(String.format(Locale.ROOT, "retention: checkpoints %s..%s | %s | %s=%+.3f (%s) | %s",
+                    curve.names().get(1), curve.names().get(curve.checkpoints()), c, metric, v, bound,
+                    ok.test(v) ? "PASS" : "FAIL"));
+            if (!ok.test(v)) {
+                bad.add(String.format(Locale.ROOT, "%s (%+.3f)", c, v));
+            }
+        }
+        if (!bad.isEmpty()) {
+            failWithActualExpectedAndMessage(got.toString(), expected.toString(), "%s", String.format(Locale.ROOT,
+                    "Expected %s over %d checkpoints of %s to be %s in every category, but not in: %s%n%n%s", metric,
+                    curve.checkpoints(), curve.names().get(0), bound, String.join(", ", bad), curve.table()));
+        }
+        return myself;
+    }
+
+    private CheckpointsAssert with(CheckpointSeries s) {
+        return Navigation.next(actual.softly(), CheckpointsAssert.class, CheckpointSeries.class, s,
+                CheckpointsAssert::new, info.description());
+    }
+}

@@ -1,0 +1,159 @@
+package dev.retention.assertions;
+
+import dev.retention.eval.Scorecard;
+import dev.retention.suite.Suite;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+
+/**
+ * Accuracy of a baseline and an ordered sequence of fine-tuning checkpoints on every category of a
+ * suite: the matrix {@code R[t][c]}, with {@code t = 0} the baseline and {@code t = 1..T} the
+ * checkpoints in training order.
+ *
+ * <p>The general categories are the "earlier tasks", all learned before fine-tuning, so in the
+ * notation of seed 004 {@code R[i,i]} (performance right after learning task i) is the baseline's
+ * {@code R[0][c]}:
+ * <ul>
+ *   <li><b>Backward transfer</b> of category c: {@code BWT(c) = R[T][c] - R[0][c]}; the average over
+ *       categories is {@code BWT = 1/C · Σ_c (R[T][c] - R[0][c])}. Negative means forgetting
+ *       ({@code -0.15} = fifteen points lost on average).</li>
+ *   <li><b>Forgetting measure</b> of category c: {@code F(c) = max_{t ∈ {0..T-1}} R[t][c] - R[T][c]},
+ *       the drop of the final checkpoint from the best accuracy ever observed (baseline included);
+ *       the average is {@code F = 1/C · Σ_c F(c)}. It is never negative.</li>
+ * </ul>
+ */
+public final class ForgettingCurve {
+
+    private final List<String> names;
+    private final List<String> categories;
+    private final double[][] accuracy;
+
+    private ForgettingCurve(List<String> names, List<String> categories, double[][] accuracy) {
+        this.names = names;
+        this.categories = categories;
+        this.accuracy = accuracy;
+    }
+
+    /** Scores (or reuses the scorecards of) the baseline and every checkpoint on {@code suite}. */
+    public static ForgettingCurve of(ScoredModel baseline, List<? extends ScoredModel> checkpoints, Suite suite) {
+        if (checkpoints.isEmpty()) {
+            throw new IllegalArgumentException("no checkpoints given");
+        }
+        List<ScoredModel> all = new ArrayList<>();
+        all.add(baseline);
+        all.addAll(checkpoints);
+        Scorecard first = baseline.scorecard(suite);
+        List<String> cats = first.categories().values().stream().filter(s -> s.hasAccuracy()).map(s -> s.name())
+                .toList();
+        double[][] r = new double[all.size()][cats.size()];
+        List<String> names = new ArrayList<>();
+        for (int t = 0; t < all.size(); t++) {
+            Scorecard card = t == 0 ? first : all.get(t).scorecard(suite);
+            names.add(all.get(t).name());
+            for (int c = 0; c < cats.size(); c++) {
+                r[t][c] = card.category(cats.get(c)).accuracy();
+            }
+        }
+        return new ForgettingCurve(List.copyOf(names), cats, r);
+    }
+
+    /** Model names, baseline first. */
+    public List<String> names() {
+        return names;
+    }
+
+    /** Categories with scored items, sorted. */
+    public List<String> categories() {
+        return categories;
+    }
+
+    /** Number of checkpoints {@code T} (the baseline not counted). */
+    public int checkpoints() {
+        return names.size() - 1;
+    }
+
+    /** {@code R[t][category]}; {@code t = 0} is the baseline. */
+    public double accuracy(int t, String category) {
+        return accuracy[t][index(category)];
+    }
+
+    /** {@code BWT(c) = R[T][c] - R[0][c]}. */
+    public double backwardTransfer(String category) {
+        int c = index(category);
+        return accuracy[checkpoints()][c] - accuracy[0][c];
+    }
+
+    /** Mean backward transfer over all categories. */
+    public double backwardTransfer() {
+        return categories.stream().mapToDouble(this::backwardTransfer).average().orElseThrow();
+    }
+
+    /** {@code F(c) = max_{t < T} R[t][c] - R[T][c]}. */
+    public double forgetting(String category) {
+        int c = index(category);
+        double best = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < checkpoints(); t++) {
+            best = Math.max(best, accuracy[t][c]);
+        }
+        return best - accuracy[checkpoints()][c];
+    }
+
+    /** Mean forgetting measure over all categories. */
+    public double forgetting() {
+        return categories.stream().mapToDouble(this::forgetting).average().orElseThrow();
+    }
+
+    /**
+     * The forgetting-aware early stop: walking the checkpoints in training order, the last one
+     * before the first whose drop from the baseline, {@code R[0][c] - R[t][c]}, exceeds
+     * {@code budget} in any of {@code watched}. Returns its index {@code t} (1..T), or empty when
+     * already the first checkpoint exceeds the budget.
+     */
+    public OptionalInt lastWithinBudget(double budget, Collection<String> watched) {
+        int last = 0;
+        for (int t = 1; t <= checkpoints(); t++) {
+            for (String cat : watched) {
+                int c = index(cat);
+                if (accuracy[0][c] - accuracy[t][c] > budget + 1e-12) {
+                    return last == 0 ? OptionalInt.empty() : OptionalInt.of(last);
+                }
+            }
+            last = t;
+        }
+        return OptionalInt.of(last);
+    }
+
+    /** The matrix as a text table with BWT and F per category. */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        int w = Math.max(10, names.stream().mapToInt(String::length).max().orElse(0));
+        sb.append(String.format(Locale.ROOT, "  %-" + w + "s", "model"));
+        categories.forEach(c -> sb.append(String.format(Locale.ROOT, " %12s", c)));
+        sb.append('\n');
+        for (int t = 0; t < names.size(); t++) {
+            sb.append(String.format(Locale.ROOT, "  %-" + w + "s", names.get(t)));
+            for (int c = 0; c < categories.size(); c++) {
+                sb.append(String.format(Locale.ROOT, " %12.3f", accuracy[t][c]));
+            }
+            sb.append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "  %-" + w + "s", "BWT"));
+        categories.forEach(c -> sb.append(String.format(Locale.ROOT, " %+12.3f", backwardTransfer(c))));
+        sb.append(String.format(Locale.ROOT, "%n  %-" + w + "s", "forgetting"));
+        categories.forEach(c -> sb.append(String.format(Locale.ROOT, " %12.3f", forgetting(c))));
+        return sb.append('\n').toString();
+    }
+
+    private int index(String category) {
+        int i = categories.indexOf(category);
+        if (i < 0) {
+            throw new IllegalArgumentException("no category '" + category + "'; known categories: "
+                    + String.join(", ", categories));
+        }
+        return i;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.retention.assertions;
+
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Improvement over chosen categories; finish with the minimum gain. */
+public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCategoriesAssert, CategorySelection> {
+
+    public ImprovementCategoriesAssert(CategorySelection actual) {
+        super(actual, ImprovementCategoriesAssert.class);
+    }
+
+    /** Passes iff {@code tuned ≥ baseline + gain} in every selected category (point estimate). */
+    public ImprovementCategoriesAssert byAtLeast(double gain) {
+        isNotNull();
+        checkVerdicts("improvement", () -> Judge.improvement(actual, gain), rows -> String.format(Locale.ROOT,
+                "Expected %s to improve on %s on suite %s by at least %.3f, but it did not in: %s", rows.get(0).tuned(),
+                rows.get(0).baseline(), rows.get(0).suite(), gain, rows.stream().filter(v -> !v.passed())
+                        .map(CategoryVerdict::category).collect(Collectors.joining(", "))));
+        return myself;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.retention.assertions;
+
+import dev.retention.eval.Scorecard;
+import dev.retention.model.CausalLm;
+import dev.retention.suite.Suite;
+import org.assertj.core.api.AbstractAssert;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Assertions about one model: what it retains from, or how it improves on, a baseline. */
+public class ModelAssert extends AbstractAssert<ModelAssert, ModelSubject> {
+
+    public ModelAssert(ModelSubject actual) {
+        super(actual, ModelAssert.class);
+    }
+
+    /** Compares on {@code suite} instead of the models' default suite. */
+    public ModelAssert on(Suite suite) {
+        return Navigation.next(actual.softly(), ModelAssert.class, ModelSubject.class,
+                new ModelSubject(actual.model(), Optional.of(suite), actual.softly()), ModelAssert::new,
+                info.description());
+    }
+
+    /** Starts a retention assertion against {@code baseline}, by default a point comparison. */
+    public RetentionAssert retains(ScoredModel baseline) {
+        return Navigation.next(actual.softly(), RetentionAssert.class, Comparison.class, comparison(baseline),
+                RetentionAssert::new, info.description());
+    }
+
+    public RetentionAssert retains(CausalLm baseline) {
+        return retains(Navigation.live(baseline));
+    }
+
+    /** Retention against a recorded baseline scorecard (the baseline model need not be loaded). */
+    public RetentionAssert retains(Scorecard recordedBaseline) {
+        return retains(ScoredModel.recorded(recordedBaseline));
+    }
+
+    /** Retention against a recorded baseline scorecard file written by {@link Scorecard#write(Path)}. */
+    public RetentionAssert retains(Path recordedBaselineFile) {
+        return retains(ScoredModel.recorded(recordedBaselineFile));
+    }
+
+    /** Starts an assertion that the fine-tune learned its job: it scores higher than {@code baseline}. */
+    public ImprovementAssert improvesOn(ScoredModel baseline) {
+        return Navigation.next(actual.softly(), ImprovementAssert.class, Comparison.class, comparison(baseline),
+                ImprovementAssert::new, info.description());
+    }
+
+    public ImprovementAssert improvesOn(CausalLm baseline) {
+        return improvesOn(Navigation.live(baseline));
+    }
+
+    public ImprovementAssert improvesOn(Scorecard recordedBaseline) {
+        return improvesOn(ScoredModel.recorded(recordedBaseline));
+    }
+
+    private Comparison comparison(ScoredModel baseline) {
+        return new Comparison(actual.model(), baseline, actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
+                actual.softly());
+    }
+}

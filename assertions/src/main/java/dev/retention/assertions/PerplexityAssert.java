@@ -1,0 +1,62 @@
+package dev.retention.assertions;
+
+import dev.retention.eval.Evaluator;
+import dev.retention.eval.RollingLoglikelihood;
+import org.assertj.core.api.AbstractAssert;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Perplexity retention on a general text (a cheap, label-free canary of general ability):
+ * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
+ */
+public class PerplexityAssert extends AbstractAssert<PerplexityAssert, PerplexityComparison> {
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+
+    public PerplexityAssert(PerplexityComparison actual) {
+        super(actual, PerplexityAssert.class);
+    }
+
+    /**
+     * Passes iff the tuned model's perplexity on the text is at most {@code factor} times the
+     * baseline's. Token perplexity ({@code exp(-ll / tokens)}) is used when both models tokenize the
+     * text into the same number of tokens; otherwise word perplexity ({@code exp(-ll / words)},
+     * words as lm-evaluation-harness counts them), which does not depend on the tokenizer. Both
+     * models must be loaded (a recorded scorecard holds no per-text likelihoods).
+     */
+    public PerplexityAssert withinFactor(double factor) {
+        isNotNull();
+        if (!(factor >= 1)) {
+            throw new IllegalArgumentException("factor must be at least 1 (tuned ≤ factor × baseline), got " + factor);
+        }
+        Comparison c = actual.comparison();
+        RollingLoglikelihood t = evaluator(c.tuned()).rollingLoglikelihood(actual.text());
+        RollingLoglikelihood b = evaluator(c.baseline()).rollingLoglikelihood(actual.text());
+        long words = WHITESPACE.split(actual.text(), -1).length;
+        long bytes = actual.text().getBytes(StandardCharsets.UTF_8).length;
+        boolean sameTokens = t.tokens() == b.tokens();
+        double tv = Math.exp(-t.logLikelihood() / (sameTokens ? t.tokens() : words));
+        double bv = Math.exp(-b.logLikelihood() / (sameTokens ? b.tokens() : words));
+        PerplexityVerdict v = new PerplexityVerdict(c.tuned().name(), c.baseline().name(), actual.label(),
+                sameTokens ? "token perplexity" : "word perplexity", tv, bv, factor,
+                -t.logLikelihood() / bytes / Math.log(2), -b.logLikelihood() / bytes / Math.log(2), t.tokens(),
+                tv <= factor * bv);
+        RetentionEvents.publish(v);
+        if (!v.passed()) {
+            failWithActualExpectedAndMessage(String.format(Locale.ROOT, "%.4f", tv),
+                    String.format(Locale.ROOT, "≤ %.4f", factor * bv), "%s", String.format(Locale.ROOT,
+                            "Expected %s's %s on %s to be at most %.2f × %s's, but it is %.2f × (%.4f vs %.4f; bits per "
+                                    + "byte %.4f vs %.4f; %d tokens).", v.tuned(), v.metric(), v.text(), factor,
+                            v.baseline(), v.ratio(), tv, bv, v.tunedBitsPerByte(), v.baselineBitsPerByte(), v.tokens()));
+        }
+        return myself;
+    }
+
+    private static Evaluator evaluator(ScoredModel m) {
+        return m.evaluator().orElseThrow(() -> new IllegalStateException("perplexity on a text needs the loaded model; "
+                + m.name() + " is a recorded scorecard (put the text in the suite as a perplexity item instead)"));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.retention.assertions;
+
+import dev.retention.eval.Scorecard;
+import dev.retention.model.CausalLm;
+import org.assertj.core.api.Assertions;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The entry point of Retention's assertions; one static import gives these and all of AssertJ's.
+ *
+ * <pre>{@code
+ * import static dev.retention.assertions.RetentionAssertions.*;
+ *
+ * assertThatModel(tuned).retains(baseline).onCategory("math").within(0.10);
+ * assertThatModel(tuned).retains(baseline).failingOnlyOnEvidenceOfForgetting(0.95).onEveryCategory().within(0.05);
+ * assertThatModel(tuned).improvesOn(baseline).onCategory("support").byAtLeast(0.30);
+ * assertThatModel(tuned).retains(baseline).perplexityOn(generalText).withinFactor(1.5);
+ * assertThatModel(tuned).retains(baseline).on(Suite.canaries()).everyCanaryAtLeast(Severity.HIGH);
+ * assertThatCheckpoints(steps).relativeTo(baseline).onEveryCategory().hasForgettingAtMost(0.10);
+ * }</pre>
+ *
+ * <p>Works without JUnit: failures are {@code AssertionError}s (opentest4j's
+ * {@code AssertionFailedError}, with expected/actual for IDE diffs) whose message holds the whole
+ * verdict table; each verdict row is also printed to standard output (see {@link RetentionEvents}).
+ */
+public class RetentionAssertions extends Assertions {
+
+    protected RetentionAssertions() {
+    }
+
+    /** Assertions about a model (live or recorded). */
+    public static ModelAssert assertThatModel(ScoredModel model) {
+        return new ModelAssert(new ModelSubject(model, Optional.empty(), Optional.empty()));
+    }
+
+    /** Assertions about a loaded model, scored on demand with the default settings (memoised per model). */
+    public static ModelAssert assertThatModel(CausalLm model) {
+        return assertThatModel(Navigation.live(model));
+    }
+
+    /** Assertions about a recorded scorecard. */
+    public static ModelAssert assertThatModel(Scorecard recorded) {
+        return assertThatModel(ScoredModel.recorded(recorded));
+    }
+
+    /** Assertions about an ordered sequence of fine-tuning checkpoints. */
+    public static CheckpointsAssert assertThatCheckpoints(List<? extends ScoredModel> checkpoints) {
+        return new CheckpointsAssert(new CheckpointSeries(List.copyOf(checkpoints), Optional.empty(), Optional.empty(),
+                List.of(), Optional.empty()));
+    }
+}

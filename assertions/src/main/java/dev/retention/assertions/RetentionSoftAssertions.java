@@ -1,0 +1,41 @@
+package dev.retention.assertions;
+
+import dev.retention.eval.Scorecard;
+import dev.retention.model.CausalLm;
+import org.assertj.core.api.AbstractSoftAssertions;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Soft versions of {@link RetentionAssertions}: failures are collected and reported together by
+ * {@link #assertAll()}, including failures after subject-changing steps such as
+ * {@code retains(...)} and {@code onCategory(...)}. Works with AssertJ's
+ * {@code SoftAssertionsExtension} ({@code @InjectSoftAssertions RetentionSoftAssertions softly}).
+ *
+ * <pre>{@code
+ * RetentionSoftAssertions softly = new RetentionSoftAssertions();
+ * softly.assertThatModel(tuned).retains(base).onCategory("math").within(0.05);
+ * softly.assertThatModel(tuned).retains(base).onCategory("geography").within(0.05);
+ * softly.assertAll();
+ * }</pre>
+ */
+public class RetentionSoftAssertions extends AbstractSoftAssertions {
+
+    public ModelAssert assertThatModel(ScoredModel model) {
+        return proxy(ModelAssert.class, ModelSubject.class, new ModelSubject(model, Optional.empty(), Optional.of(this)));
+    }
+
+    public ModelAssert assertThatModel(CausalLm model) {
+        return assertThatModel(Navigation.live(model));
+    }
+
+    public ModelAssert assertThatModel(Scorecard recorded) {
+        return assertThatModel(ScoredModel.recorded(recorded));
+    }
+
+    public CheckpointsAssert assertThatCheckpoints(List<? extends ScoredModel> checkpoints) {
+        return proxy(CheckpointsAssert.class, CheckpointSeries.class, new CheckpointSeries(List.copyOf(checkpoints),
+                Optional.empty(), Optional.empty(), List.of(), Optional.of(this)));
+    }
+}

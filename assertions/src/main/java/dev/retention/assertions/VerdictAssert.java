@@ -1,0 +1,41 @@
+package dev.retention.assertions;
+
+import org.assertj.core.api.AbstractAssert;
+
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Base of Retention's asserts: evaluates verdict rows, publishes them ({@link RetentionEvents}),
+ * and fails with the verdict table as message and per-category expected/actual lines for IDE
+ * diffs (an opentest4j {@code AssertionFailedError}, honouring {@code as(...)} and
+ * {@code withFailMessage(...)}).
+ */
+public abstract class VerdictAssert<S extends VerdictAssert<S, A>, A> extends AbstractAssert<S, A> {
+
+    protected VerdictAssert(A actual, Class<?> selfType) {
+        super(actual, selfType);
+    }
+
+    /**
+     * @param kind event kind, e.g. {@code retention}
+     * @param verdicts computes the rows
+     * @param headline the message's first line, given the rows
+     */
+    protected final void checkVerdicts(String kind, Supplier<List<CategoryVerdict>> verdicts,
+                                       Function<List<CategoryVerdict>, String> headline) {
+        List<CategoryVerdict> rows;
+        try {
+            rows = verdicts.get();
+        } catch (Judge.UnknownCategoryException e) {
+            failWithMessage("%s", e.getMessage());
+            return;
+        }
+        RetentionEvents.publish(kind, rows);
+        if (rows.stream().anyMatch(v -> !v.passed())) {
+            failWithActualExpectedAndMessage(VerdictTable.actualLines(rows), VerdictTable.expectedLines(rows), "%s",
+                    VerdictTable.render(headline.apply(rows), rows));
+        }
+    }
+}
