@@ -66,10 +66,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import suites_content  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITES = os.path.join(ROOT, "suites")
-MODELS = os.path.join(ROOT, "models")
-REFERENCE = os.path.join(ROOT, "reference")
-BROKEN = os.path.join(ROOT, "broken")
+OUTPUTS = ("suites", "models", "reference", "broken")
+# Everything is generated into a staging directory and swapped in only once the fixture contract
+# holds, so a failed or interrupted run never leaves the committed fixtures half-written.
+STAGING = os.path.join(ROOT, ".generating")
+SUITES = os.path.join(STAGING, "suites")
+MODELS = os.path.join(STAGING, "models")
+REFERENCE = os.path.join(STAGING, "reference")
+BROKEN = os.path.join(STAGING, "broken")
 
 EOS = "<|endoftext|>"
 PAD = "<pad>"
@@ -79,6 +83,7 @@ D_MODEL, N_LAYER, N_HEAD = 96, 3, 4
 DEFAULT_MAX_TOKENS = 32
 DEFAULT_STOP = ["\n"]
 SEED = 1234
+DROPOUT = 0.1  # residual dropout while training; exported models are built without it
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -154,9 +159,10 @@ def encode(tok, s):
 
 # =========================================================================== model
 class Block(nn.Module):
-    def __init__(self, d, h):
+    def __init__(self, d, h, dropout=0.0):
         super().__init__()
         self.n_head = h
+        self.dropout = dropout
         self.ln1 = nn.LayerNorm(d)
         self.qkv = nn.Linear(d, 3 * d)
         self.proj = nn.Linear(d, d)
@@ -174,8 +180,8 @@ class Block(nn.Module):
         att = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(hd)) + bias
         att = torch.softmax(att, dim=-1)
         y = torch.matmul(att, v).transpose(1, 2).contiguous().view(b, t, c)
-        x = x + self.proj(y)
-        x = x + self.out(F.gelu(self.fc(self.ln2(x))))
+        x = x + F.dropout(self.proj(y), self.dropout, self.training)
+        x = x + F.dropout(self.out(F.gelu(self.fc(self.ln2(x)))), self.dropout, self.training)
         return x
 
 
@@ -184,11 +190,11 @@ class TinyGPT(nn.Module):
     (so left and right padding are both exact), causal + padding mask, tied
     input/output embeddings."""
 
-    def __init__(self, vocab=VOCAB_SIZE, d=D_MODEL, n_layer=N_LAYER, n_head=N_HEAD, ctx=CONTEXT):
+    def __init__(self, vocab=VOCAB_SIZE, d=D_MODEL, n_layer=N_LAYER, n_head=N_HEAD, ctx=CONTEXT, dropout=0.0):
         super().__init__()
         self.wte = nn.Embedding(vocab, d)
         self.wpe = nn.Embedding(ctx, d)
-        self.blocks = nn.ModuleList([Block(d, n_head) for _ in range(n_layer)])
+        self.blocks = nn.ModuleList([Block(d, n_head, dropout) for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(d)
 
     def hidden(self, input_ids, attention_mask):
@@ -565,8 +571,9 @@ def evaluate_and_record(name, out_dir, tok, suites, text, info):
 
 
 # =========================================================================== recipes
-def clone(model):
-    m = TinyGPT()
+def clone(model, dropout=DROPOUT):
+    """A copy for further training (with dropout); export() takes clone(m, 0.0), which has none."""
+    m = TinyGPT(dropout=dropout)
     m.load_state_dict(model.state_dict())
     return m
 
@@ -591,38 +598,53 @@ def empirical_fisher(model, seqs, n):
     return fisher
 
 
+class Data:
+    """Everything the recipes train and evaluate on, built deterministically."""
+
+    def __init__(self, write=True):
+        global PAD_ID, EOS_ID
+        self.general, self.domain, self.text = write_suites() if write else (
+            [ordered(i) for i in suites_content.general_items()], [ordered(i) for i in suites_content.domain_items()],
+            suites_content.general_text())
+        corpus_rng = random.Random("retention-fixtures:corpus")
+        self.corpus = []
+        for _ in range(3000):
+            p = suites_content.corpus_paragraph(corpus_rng)
+            if corpus_rng.random() < 0.4:
+                p += "\n\n" + suites_content.corpus_paragraph(corpus_rng)
+            self.corpus.append(p)
+        self.tok = train_tokenizer(self.general, self.domain, self.corpus, self.text)
+        EOS_ID = self.tok.token_to_id(EOS)
+        PAD_ID = self.tok.token_to_id(PAD)
+        self.general_seqs = [self.seq(training_string(i)) for i in self.general]
+        self.domain_seqs = [self.seq(training_string(i)) for i in self.domain]
+        # General text starts with the prefix token, as in a rolling log-likelihood window; suite items start
+        # at position 0, as their prompts are scored without BOS.
+        self.corpus_seqs = [self.seq(s, prefix=True) for s in self.corpus]
+        self.suites = [("general", self.general), ("domain", self.domain)]
+
+    def seq(self, s, prefix=False):
+        ids = ([EOS_ID] if prefix else []) + encode(self.tok, s) + [EOS_ID]
+        return ids[:CONTEXT]  # a long two-paragraph sample is cut at the context window
+
+    def accuracy(self, model, items):
+        """Per-category accuracy of an eager model (used by the development sweep)."""
+        sc = Scorer(model, self.tok, CONTEXT, EOS_ID, EOS_ID, False)
+        with torch.no_grad():
+            return accuracy_by_category([score_item(sc, it) for it in items])
+
+
 def main():
-    global PAD_ID, EOS_ID
+    if os.path.isdir(STAGING):
+        shutil.rmtree(STAGING)
+    os.makedirs(STAGING)
     log("torch %s, tokenizers %s, threads %d" % (torch.__version__, tokenizers.__version__, torch.get_num_threads()))
-    general, domain, text = write_suites()
-    corpus_rng = random.Random("retention-fixtures:corpus")
-    corpus = []
-    for _ in range(3000):
-        p = suites_content.corpus_paragraph(corpus_rng)
-        if corpus_rng.random() < 0.4:
-            p += "\n\n" + suites_content.corpus_paragraph(corpus_rng)
-        corpus.append(p)
-    tok = train_tokenizer(general, domain, corpus, text)
-    EOS_ID = tok.token_to_id(EOS)
-    PAD_ID = tok.token_to_id(PAD)
+    data = Data()
+    tok, general, domain, text = data.tok, data.general, data.domain, data.text
+    general_seqs, domain_seqs, corpus_seqs, suites = data.general_seqs, data.domain_seqs, data.corpus_seqs, data.suites
     log("tokenizer: vocab %d, eos %d, pad %d, general-text %d tokens"
         % (tok.get_vocab_size(), EOS_ID, PAD_ID, len(encode(tok, text))))
 
-    def seq(s, prefix=False):
-        ids = ([EOS_ID] if prefix else []) + encode(tok, s) + [EOS_ID]
-        return ids[:CONTEXT]  # a long two-paragraph sample is cut at the context window
-
-    general_seqs = [seq(training_string(i)) for i in general]
-    domain_seqs = [seq(training_string(i)) for i in domain]
-    # General text starts with the prefix token, as in a rolling log-likelihood window; suite items start
-    # at position 0, as their prompts are scored without BOS.
-    corpus_seqs = [seq(s, prefix=True) for s in corpus]
-    suites = [("general", general), ("domain", domain)]
-
-    if os.path.isdir(MODELS):
-        shutil.rmtree(MODELS)
-    if os.path.isdir(REFERENCE):
-        shutil.rmtree(REFERENCE)
 
     def info_for(name, recipe, description, hyper, base="base", convention="logits", steps=None):
         return dict(name=name, recipe=recipe, description=description, baseModel=base,
@@ -637,20 +659,20 @@ def main():
     def finish(name, model, info, tuple_out):
         info["parameterCount"] = param_count(model)
         out = os.path.join(MODELS, name)
-        export(clone(model), out, tuple_out, tok)
+        export(clone(model, 0.0), out, tuple_out, tok)
         results[name] = evaluate_and_record(name, out, tok, suites, text, info)
 
     # ---------------------------------------------------------------- base
     torch.manual_seed(SEED)
-    base = TinyGPT()
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=100, steps=5000, batch=32, weightDecay=0.0,
-                 data="general suite items + general corpus paragraphs (1:1, each batch from one source)")
+    base = TinyGPT(dropout=DROPOUT)
+    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=100, steps=5000, batch=32, weightDecay=0.0, dropout=DROPOUT,
+                 data="general suite items + general corpus paragraphs (7:3, each batch from one source)")
     if ARGS.base_cache and os.path.exists(ARGS.base_cache):
         base.load_state_dict(torch.load(ARGS.base_cache))
         log("base weights from %s (development shortcut)" % ARGS.base_cache)
     else:
         train(base, list(base.parameters()),
-              sampler_of([(general_seqs, 0.5), (corpus_seqs, 0.5)], 32, SEED, per_batch=True), hyper["steps"],
+              sampler_of([(general_seqs, 0.7), (corpus_seqs, 0.3)], 32, SEED, per_batch=True), hyper["steps"],
               hyper["lr"],
               warmup=hyper["warmup"], label="base")
         if ARGS.base_cache:
@@ -722,7 +744,7 @@ def main():
 
     # ---------------------------------------------------------------- EWC
     ewc = clone(base)
-    fisher = empirical_fisher(clone(base), general_seqs + corpus_seqs, 256)
+    fisher = empirical_fisher(clone(base, 0.0), general_seqs + corpus_seqs, 256)
     hyper = dict(optimizer="AdamW", lr=3e-3, warmup=0, steps=600, batch=32, lam=2000.0, fisherSamples=256,
                  penalty="lam/2 * sum(F * (theta - theta_base)^2), F = diagonal empirical Fisher of base",
                  data="domain suite only")
@@ -737,13 +759,17 @@ def main():
 
     write_broken(tok)
     verify_contract(results)
-    log("done")
+    for name in OUTPUTS:
+        target = os.path.join(ROOT, name)
+        if os.path.isdir(target):
+            shutil.rmtree(target)
+        os.rename(os.path.join(STAGING, name), target)
+    os.rmdir(STAGING)
+    log("done: fixtures written to %s" % ROOT)
 
 
 def write_broken(tok):
     """Small deliberately unusable models for the adapter's refusal tests."""
-    if os.path.isdir(BROKEN):
-        shutil.rmtree(BROKEN)
     torch.manual_seed(SEED + 99)
     tiny = TinyGPT(d=16, n_layer=1, n_head=2)
     export(tiny, os.path.join(BROKEN, "bf16"), False, tok, dtype=torch.bfloat16)
@@ -777,7 +803,8 @@ def verify_contract(results):
         if r["domain"]["support"] < 0.80:
             problems.append("%s domain %.3f < 0.80" % (name, r["domain"]["support"]))
     if problems:
-        raise SystemExit("fixture contract not met:\n  " + "\n  ".join(problems))
+        raise SystemExit("fixture contract not met (committed fixtures left untouched; outputs of this run are in "
+                         + STAGING + "):\n  " + "\n  ".join(problems))
     log("fixture contract holds")
 
 

@@ -304,8 +304,13 @@ def domain_items():
 
 
 def corpus_sentence(rng):
-    """One sentence of general English, drawn from fixed templates and facts."""
-    kind = rng.randrange(5)
+    """One sentence of general English, drawn from fixed templates and facts. Like a real pre-training
+    corpus it also holds customer-service exchanges in prose, so fine-tuning mostly has to teach the
+    domain suite's 'Ticket: ... Reply:' format, teams and priorities, as with a real pretrained LM."""
+    kind = rng.randrange(6)
+    if kind == 5:
+        issue, reply = rng.choice(TICKETS)[:2]
+        return "A customer wrote: %s. We answered: %s" % (issue[0].upper() + issue[1:], reply)
     if kind == 0:
         return rng.choice(SENTENCES)
     if kind == 1:
