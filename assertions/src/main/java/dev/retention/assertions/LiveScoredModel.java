@@ -2,6 +2,9 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.Scorecard;
+import dev.retention.eval.ScorecardKey;
+import dev.retention.eval.ScorecardStore;
+import dev.retention.eval.ScoringConfig;
 import dev.retention.suite.Suite;
 
 import java.util.Map;
@@ -41,8 +44,9 @@ final class LiveScoredModel implements ScoredModel {
 
     @Override
     public Scorecard scorecard(Suite suite) {
-        return memo.computeIfAbsent(suite.contentHash(),
-                h -> store.get(evaluator, suite, () -> evaluator.score(suite)));
+        return memo.computeIfAbsent(suite.contentHash(), h -> store.get(new ScorecardKey(name(), fingerprint(),
+                suite.name(), suite.contentHash(), ScoringConfig.of(evaluator.model().descriptor(), evaluator.config())),
+                () -> evaluator.score(suite)));
     }
 
     @Override

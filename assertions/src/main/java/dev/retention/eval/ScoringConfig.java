@@ -25,6 +25,12 @@ public record ScoringConfig(int batchSize, int contextLength, boolean addBosToke
         Objects.requireNonNull(engine, "engine");
     }
 
+    /** The configuration an {@link Evaluator} with {@code config} uses for the model {@code model}. */
+    public static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config) {
+        return new ScoringConfig(config.batchSize(), model.contextLength(), model.addBosToken(), config.promptTemplate(),
+                LibraryVersion.retention(), LibraryVersion.engine());
+    }
+
     /** SHA-256 (hex) of every field, for cache keys. */
     public String hash() {
         String s = String.join("\u0000", Integer.toString(batchSize), Integer.toString(contextLength),

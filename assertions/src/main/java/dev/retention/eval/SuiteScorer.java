@@ -80,8 +80,7 @@ final class SuiteScorer {
             }
         }
         CausalLm m = evaluator.model();
-        ScoringConfig scoring = new ScoringConfig(cfg.batchSize(), m.contextLength(), false, cfg.promptTemplate(),
-                LibraryVersion.retention(), LibraryVersion.engine());
+        ScoringConfig scoring = ScoringConfig.of(m.descriptor(), cfg);
         return new Scorecard(suite.name(), suite.contentHash(),
                 new ModelRef(m.name(), m.fingerprint(), m.directory().toString(), m.device()), scoring, Instant.now(),
                 results);

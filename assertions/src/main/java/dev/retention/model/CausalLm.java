@@ -41,6 +41,8 @@ public final class CausalLm implements AutoCloseable {
     private int vocabSize; // set once in load(), before the instance escapes
     private final String fingerprint;
     private final Set<String> weightDtypes;
+    private final boolean addBosToken;
+    private final String tokenizerFingerprint;
     private final LmTokenizer tokenizer;
     private final ZooModel<NDList, NDList> model;
     private final Predictor<NDList, NDList> predictor;
@@ -48,13 +50,15 @@ public final class CausalLm implements AutoCloseable {
     private boolean closed;
 
     private CausalLm(ModelFiles files, String device, int contextLength, String fingerprint, Set<String> dtypes,
-                     LmTokenizer tokenizer, ZooModel<NDList, NDList> model) {
+                     LmTokenizer tokenizer, ZooModel<NDList, NDList> model, boolean addBosToken) {
         this.files = files;
         this.name = files.directory().getFileName().toString();
         this.device = device;
         this.contextLength = contextLength;
         this.fingerprint = fingerprint;
         this.weightDtypes = Set.copyOf(dtypes);
+        this.addBosToken = addBosToken;
+        this.tokenizerFingerprint = Fingerprint.of(List.of(files.tokenizerJson()));
         this.tokenizer = tokenizer;
         this.model = model;
         this.predictor = model.newPredictor();
@@ -76,11 +80,7 @@ public final class CausalLm implements AutoCloseable {
         ModelFiles files = ModelFiles.in(dir);
         Set<String> dtypes = TorchScriptArchive.checkLoadable(files.torchScript());
         ModelMetadata meta = ModelMetadata.read(files);
-        int ctx = options.contextLength().isPresent() ? options.contextLength().getAsInt()
-                : meta.contextLength().orElseThrow(() -> new ModelLoadException(files.directory(),
-                        "cannot tell the context window: config.json has none of max_position_embeddings, "
-                                + "n_positions, n_ctx and tokenizer_config.json has no model_max_length; "
-                                + "set it with ModelOptions.withContextLength(n)"));
+        int ctx = contextLength(files, meta, options);
         String device = Devices.resolve(options.device());
         String fingerprint = Fingerprint.of(files.fingerprinted());
         LmTokenizer tokenizer = LmTokenizer.load(files.tokenizerJson(), meta.tokenizerVocabSize(),
@@ -99,7 +99,7 @@ public final class CausalLm implements AutoCloseable {
             tokenizer.close();
             throw new ModelLoadException(files.torchScript(), "DJL's PyTorch engine cannot load it: " + e.getMessage(), e);
         }
-        CausalLm lm = new CausalLm(files, device, ctx, fingerprint, dtypes, tokenizer, zoo);
+        CausalLm lm = new CausalLm(files, device, ctx, fingerprint, dtypes, tokenizer, zoo, options.addBosToken());
         try {
             lm.vocabSize = lm.probeVocab(meta);
             return lm;
@@ -107,6 +107,27 @@ public final class CausalLm implements AutoCloseable {
             lm.close();
             throw e;
         }
+    }
+
+    /**
+     * Describes a model directory without loading it (no native code runs): its fingerprint and the
+     * context window scoring would use. Fails like {@link #load} on missing or malformed files.
+     */
+    public static ModelDescriptor describe(Path dir, ModelOptions options) {
+        ModelFiles files = ModelFiles.in(dir);
+        ModelMetadata meta = ModelMetadata.read(files);
+        return new ModelDescriptor(files.directory().getFileName().toString(), files.directory(),
+                Fingerprint.of(files.fingerprinted()), contextLength(files, meta, options), options.addBosToken());
+    }
+
+    private static int contextLength(ModelFiles files, ModelMetadata meta, ModelOptions options) {
+        if (options.contextLength().isPresent()) {
+            return options.contextLength().getAsInt();
+        }
+        return meta.contextLength().orElseThrow(() -> new ModelLoadException(files.directory(),
+                "cannot tell the context window: config.json has none of max_position_embeddings, n_positions, "
+                        + "n_ctx and tokenizer_config.json has no model_max_length; set it with "
+                        + "ModelOptions.withContextLength(n)"));
     }
 
     /** Runs two tokens through the model and checks the logits' rank, dtype and vocabulary. */
@@ -178,6 +199,76 @@ public final class CausalLm implements AutoCloseable {
                 am[j] = (int) argmax[k];
             }
             out.add(new TokenScores(lp, am, r.targets()));
+        }
+        return out;
+    }
+
+    /**
+     * Compares this model's (the reference p) next-token distributions with {@code other}'s (q) at
+     * every target position of {@code rows}: KL(p ‖ q) and both models' log-probabilities of the
+     * actual next token. Both models must share the tokenizer.
+     */
+    public List<TokenDivergence> divergence(CausalLm other, List<ScoreRow> rows) {
+        if (!tokenizerFingerprint.equals(other.tokenizerFingerprint) || vocabSize != other.vocabSize) {
+            throw new IllegalArgumentException("next-token distributions of " + name + " and " + other.name
+                    + " are not comparable: their tokenizers or vocabularies differ");
+        }
+        int b = rows.size();
+        int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
+        long[] ids = new long[b * t];
+        long[] mask = new long[b * t];
+        fill(rows, t, ids, mask);
+        int n = rows.stream().mapToInt(r -> r.targets().length).sum();
+        long[] flat = new long[n];
+        long[] targets = new long[n];
+        int k = 0;
+        for (int i = 0; i < b; i++) {
+            ScoreRow r = rows.get(i);
+            checkRow(r);
+            for (int j = 0; j < r.targets().length; j++) {
+                flat[k] = (long) i * t + r.firstTarget() + j;
+                targets[k++] = r.targets()[j];
+            }
+        }
+        boolean thisFirst = System.identityHashCode(this) <= System.identityHashCode(other);
+        Object first = thisFirst ? lock : other.lock;
+        Object second = thisFirst ? other.lock : lock;
+        float[] kl;
+        float[] lpP;
+        float[] lpQ;
+        synchronized (first) {
+            synchronized (second) {
+                ensureOpen();
+                other.ensureOpen();
+                try (NDManager mp = model.getNDManager().newSubManager();
+                     NDManager mq = other.model.getNDManager().newSubManager()) {
+                    NDArray p = forward(mp, ids, mask, b, t).reshape(b * (long) t, vocabSize).get(mp.create(flat))
+                            .logSoftmax(1);
+                    NDArray q = other.forward(mq, ids, mask, b, t).reshape(b * (long) t, vocabSize)
+                            .get(mq.create(flat)).logSoftmax(1);
+                    if (!q.getDevice().equals(p.getDevice())) {
+                        q = q.toDevice(p.getDevice(), false);
+                    }
+                    NDArray idx = mp.create(targets, new Shape(n, 1));
+                    kl = p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray();
+                    lpP = p.gather(idx, 1).toFloatArray();
+                    lpQ = q.gather(idx.toDevice(q.getDevice(), false), 1).toFloatArray();
+                }
+            }
+        }
+        List<TokenDivergence> out = new ArrayList<>(b);
+        k = 0;
+        for (ScoreRow r : rows) {
+            int len = r.targets().length;
+            double[] a = new double[len];
+            double[] pp = new double[len];
+            double[] qq = new double[len];
+            for (int j = 0; j < len; j++, k++) {
+                a[j] = kl[k];
+                pp[j] = lpP[k];
+                qq[j] = lpQ[k];
+            }
+            out.add(new TokenDivergence(a, pp, qq, r.targets()));
         }
         return out;
     }
@@ -308,6 +399,11 @@ public final class CausalLm implements AutoCloseable {
 
     public SpecialTokens specialTokens() {
         return tokenizer.specialTokens();
+    }
+
+    /** The descriptor of this model (as {@link #describe} would give). */
+    public ModelDescriptor descriptor() {
+        return new ModelDescriptor(name, files.directory(), fingerprint, contextLength, addBosToken);
     }
 
     /** Tensor storage types found in the TorchScript archive, e.g. {@code [Float, Long]}. */

@@ -1,0 +1,41 @@
+package dev.retention.eval;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * What a scorecard depends on: the model's fingerprint (weights, tokenizer, configs; never its
+ * path), the suite's content hash, and the scoring configuration (batch size, context, prompt
+ * template, library and engine versions).
+ */
+public record ScorecardKey(String modelName, String fingerprint, String suiteName, String suiteHash,
+                           ScoringConfig scoring) {
+
+    public ScorecardKey {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(suiteName, "suiteName");
+        Objects.requireNonNull(suiteHash, "suiteHash");
+        Objects.requireNonNull(scoring, "scoring");
+    }
+
+    /** SHA-256 (hex) over fingerprint, suite hash and scoring configuration. */
+    public String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join("\u0000", fingerprint, suiteHash, scoring.hash()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether {@code card} is a scorecard for exactly this key. */
+    boolean matches(Scorecard card) {
+        return card.model().fingerprint().equals(fingerprint) && card.suiteHash().equals(suiteHash)
+                && card.scoring().equals(scoring);
+    }
+}
