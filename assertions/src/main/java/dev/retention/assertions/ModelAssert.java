@@ -56,6 +56,39 @@ public class ModelAssert extends AbstractAssert<ModelAssert, ModelSubject> {
         return improvesOn(ScoredModel.recorded(recordedBaseline));
     }
 
+    /** Weight-space comparison with {@code baseline}: drift, frozen parameters, rank of the changes. */
+    public WeightsAssert weightsComparedTo(ScoredModel baseline) {
+        return Navigation.next(actual.softly(), WeightsAssert.class, WeightComparison.class,
+                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), WeightsAssert::new,
+                info.description());
+    }
+
+    public WeightsAssert weightsComparedTo(CausalLm baseline) {
+        return weightsComparedTo(Navigation.live(baseline));
+    }
+
+    /** Fisher-weighted drift from {@code baseline}, the importance measure behind EWC. */
+    public FisherDriftAssert fisherWeightedDriftFrom(ScoredModel baseline) {
+        return Navigation.next(actual.softly(), FisherDriftAssert.class, WeightComparison.class,
+                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), FisherDriftAssert::new,
+                info.description());
+    }
+
+    public FisherDriftAssert fisherWeightedDriftFrom(CausalLm baseline) {
+        return fisherWeightedDriftFrom(Navigation.live(baseline));
+    }
+
+    /** Label-free drift: next-token KL(baseline ‖ this model) on a text, chosen with {@code onText}. */
+    public DivergenceAssert nextTokenDivergenceFrom(ScoredModel baseline) {
+        return Navigation.next(actual.softly(), DivergenceAssert.class, TextComparison.class,
+                new TextComparison(comparison(baseline), "text", TextComparison.UNSET), DivergenceAssert::new,
+                info.description());
+    }
+
+    public DivergenceAssert nextTokenDivergenceFrom(CausalLm baseline) {
+        return nextTokenDivergenceFrom(Navigation.live(baseline));
+    }
+
     private Comparison comparison(ScoredModel baseline) {
         return new Comparison(actual.model(), baseline, actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
                 actual.softly());

@@ -12,11 +12,11 @@ import java.util.regex.Pattern;
  * Perplexity retention on a general text (a cheap, label-free canary of general ability):
  * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
  */
-public class PerplexityAssert extends AbstractAssert<PerplexityAssert, PerplexityComparison> {
+public class PerplexityAssert extends AbstractAssert<PerplexityAssert, TextComparison> {
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
-    public PerplexityAssert(PerplexityComparison actual) {
+    public PerplexityAssert(TextComparison actual) {
         super(actual, PerplexityAssert.class);
     }
 

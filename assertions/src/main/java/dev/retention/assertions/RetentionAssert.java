@@ -76,15 +76,15 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
 
     /** Perplexity of both live models on {@code text}. */
     public PerplexityAssert perplexityOn(String text) {
-        return Navigation.next(actual.softly(), PerplexityAssert.class, PerplexityComparison.class,
-                new PerplexityComparison(actual, "text", text), PerplexityAssert::new, info.description());
+        return Navigation.next(actual.softly(), PerplexityAssert.class, TextComparison.class,
+                new TextComparison(actual, "text", text), PerplexityAssert::new, info.description());
     }
 
     /** Perplexity of both live models on a UTF-8 text file. */
     public PerplexityAssert perplexityOn(Path textFile) {
         try {
-            return Navigation.next(actual.softly(), PerplexityAssert.class, PerplexityComparison.class,
-                    new PerplexityComparison(actual, textFile.getFileName().toString(),
+            return Navigation.next(actual.softly(), PerplexityAssert.class, TextComparison.class,
+                    new TextComparison(actual, textFile.getFileName().toString(),
                             Files.readString(textFile, StandardCharsets.UTF_8)), PerplexityAssert::new,
                     info.description());
         } catch (IOException e) {

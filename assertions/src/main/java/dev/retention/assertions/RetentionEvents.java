@@ -26,6 +26,14 @@ public final class RetentionEvents {
         /** A perplexity comparison; ignored unless overridden. */
         default void onPerplexity(PerplexityVerdict verdict) {
         }
+
+        /** A weight-space or distribution diagnostic; ignored unless overridden. */
+        default void onDiagnostic(DiagnosticVerdict verdict) {
+        }
+
+        /** A checkpoint sweep's trade-off between domain gain and general retention; ignored unless overridden. */
+        default void onTradeOff(TradeOff tradeOff) {
+        }
     }
 
     private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
@@ -54,6 +62,19 @@ public final class RetentionEvents {
         }
         for (Listener l : LISTENERS) {
             l.onPerplexity(verdict);
+        }
+    }
+
+    static void publish(DiagnosticVerdict verdict) {
+        print(verdict.summaryLine());
+        for (Listener l : LISTENERS) {
+            l.onDiagnostic(verdict);
+        }
+    }
+
+    static void publish(TradeOff tradeOff) {
+        for (Listener l : LISTENERS) {
+            l.onTradeOff(tradeOff);
         }
     }
 

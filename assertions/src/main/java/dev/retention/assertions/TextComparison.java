@@ -2,13 +2,17 @@ package dev.retention.assertions;
 
 import java.util.Objects;
 
-/** The state of a {@link PerplexityAssert}: the comparison and the text both models are measured on. */
-public record PerplexityComparison(Comparison comparison, String label, String text) {
-    public PerplexityComparison {
+/** The state of a text-based comparison ({@link PerplexityAssert}, {@link DivergenceAssert}): the comparison and the text. */
+public record TextComparison(Comparison comparison, String label, String text) {
+
+    /** Placeholder before a text is chosen. */
+    static final String UNSET = "\u0000unset";
+
+    public TextComparison {
         Objects.requireNonNull(comparison, "comparison");
         Objects.requireNonNull(label, "label");
         if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException("perplexity text must not be empty");
+            throw new IllegalArgumentException("the text must not be empty");
         }
     }
 }

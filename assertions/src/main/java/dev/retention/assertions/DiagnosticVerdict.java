@@ -1,0 +1,29 @@
+package dev.retention.assertions;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The outcome of a weight-space or distribution diagnostic.
+ *
+ * @param kind {@code weights}, {@code fisher} or {@code divergence}
+ * @param tuned tuned model name
+ * @param baseline baseline model name
+ * @param check what was checked, e.g. {@code RMS drift}
+ * @param value the measured value ({@code NaN} for checks that list violations)
+ * @param bound the bound as written, e.g. {@code ≤ 0.0100}
+ * @param passed the verdict
+ * @param details supporting lines: top drifting layers, violating parameters, largest token falls
+ */
+public record DiagnosticVerdict(String kind, String tuned, String baseline, String check, double value, String bound,
+                                boolean passed, List<String> details) {
+
+    public DiagnosticVerdict {
+        details = List.copyOf(details);
+    }
+
+    public String summaryLine() {
+        return String.format(Locale.ROOT, "retention: %s vs %s | %s | %s%s (%s) | %s", tuned, baseline, kind, check,
+                Double.isNaN(value) ? "" : String.format(Locale.ROOT, " = %.6g", value), bound, passed ? "PASS" : "FAIL");
+    }
+}

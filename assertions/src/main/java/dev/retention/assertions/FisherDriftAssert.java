@@ -1,0 +1,52 @@
+package dev.retention.assertions;
+
+import dev.retention.diagnostics.FisherDrift;
+import dev.retention.suite.Suite;
+import org.assertj.core.api.AbstractAssert;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Did the weights that matter for general ability move? ({@link FisherDrift})
+ *
+ * <pre>{@code
+ * assertThatModel(tuned).fisherWeightedDriftFrom(base).on(generalSuite).isAtMost(0.5);
+ * }</pre>
+ */
+public class FisherDriftAssert extends AbstractAssert<FisherDriftAssert, WeightComparison> {
+
+    public FisherDriftAssert(WeightComparison actual) {
+        super(actual, FisherDriftAssert.class);
+    }
+
+    /** The suite whose reference answers define the baseline's Fisher (default: the models' default suite). */
+    public FisherDriftAssert on(Suite suite) {
+        return Navigation.next(actual.softly(), FisherDriftAssert.class, WeightComparison.class,
+                new WeightComparison(actual.tuned(), actual.baseline(), Optional.of(suite), actual.softly()),
+                FisherDriftAssert::new, info.description());
+    }
+
+    /** {@code Σ_i F_i (θ_i - θ*_i)²} over all weights is at most {@code max}. */
+    public FisherDriftAssert isAtMost(double max) {
+        isNotNull();
+        Suite suite = actual.suite().or(actual.tuned()::defaultSuite).or(actual.baseline()::defaultSuite)
+                .orElseThrow(() -> new IllegalStateException("no suite for the Fisher estimate: call on(suite)"));
+        FisherDrift f = FisherDrift.between(WeightComparison.loaded(actual.tuned()),
+                actual.baseline().evaluator().orElseThrow(), suite);
+        List<String> details = f.topLayers(5).stream()
+                .map(l -> String.format(Locale.ROOT, "%s: %.6g", l.name(), l.value())).toList();
+        boolean ok = f.total() <= max;
+        RetentionEvents.publish(new DiagnosticVerdict("fisher", f.tuned(), f.baseline(),
+                "Fisher-weighted drift on " + f.suite() + " (" + f.samples() + " requests)", f.total(),
+                String.format(Locale.ROOT, "≤ %.6g", max), ok, details));
+        if (!ok) {
+            failWithMessage("%s", String.format(Locale.ROOT, "Expected the Fisher-weighted drift Σ F·(θ-θ*)² of %s from %s "
+                    + "on %s to be at most %.6g, but it is %.6g (≈ %.4f nats of extra loss per item to second order). "
+                    + "Top layers:%n  %s", f.tuned(), f.baseline(), f.suite(), max, f.total(), f.total() / 2,
+                    String.join("\n  ", details)));
+        }
+        return myself;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.retention.assertions;
+
+import dev.retention.diagnostics.ChangeRank;
+import dev.retention.diagnostics.ParameterDrift;
+import dev.retention.model.CausalLm;
+import org.assertj.core.api.AbstractAssert;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Where in weight space a fine-tune moved ({@link ParameterDrift}, {@link ChangeRank}):
+ *
+ * <pre>{@code
+ * assertThatModel(lora).weightsComparedTo(base)
+ *         .changedOnlyParametersMatching(".*\\.(qkv|proj|fc|out)\\.weight")
+ *         .hasLowRankChanges(8);
+ * assertThatModel(tuned).weightsComparedTo(base).hasRmsDriftAtMost(0.01);
+ * }</pre>
+ */
+public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightComparison> {
+
+    private static final int SHOWN = 10;
+
+    public WeightsAssert(WeightComparison actual) {
+        super(actual, WeightsAssert.class);
+    }
+
+    /** The RMS drift over all weights, {@code sqrt(Σ (θ - θ*)² / N)}, is at most {@code max}. */
+    public WeightsAssert hasRmsDriftAtMost(double max) {
+        ParameterDrift d = drift();
+        List<String> details = new ArrayList<>();
+        for (ParameterDrift.Layer l : d.topLayers(SHOWN)) {
+            details.add(String.format(Locale.ROOT, "%s: RMS drift %.6f (%d of %d parameters changed)", l.name(), l.rms(),
+                    l.changedParameters(), l.parameters()));
+        }
+        return verdict("RMS drift", d.rms(), String.format(Locale.ROOT, "≤ %.6g", max), d.rms() <= max, details,
+                String.format(Locale.ROOT, "Expected the RMS weight drift of %s from %s to be at most %.6g, but it is "
+                        + "%.6g. Top drifting layers:", name(), base(), max, d.rms()));
+    }
+
+    /**
+     * Only parameters whose full name matches {@code regex} changed; every other one is
+     * bit-identical to the baseline (the frozen-base check of LoRA and other adapter methods).
+     */
+    public WeightsAssert changedOnlyParametersMatching(String regex) {
+        List<String> outside = drift().changedOutside(Pattern.compile(regex));
+        return verdict("changes only /" + regex + "/", outside.size(), "= 0 other parameters changed",
+                outside.isEmpty(), outside.stream().limit(SHOWN).toList(), String.format(Locale.ROOT,
+                        "Expected %s to differ from %s only in parameters matching /%s/, but %d others changed. First "
+                                + "ones:", name(), base(), regex, outside.size()));
+    }
+
+    /**
+     * Every changed weight matrix's {@code ΔW} has numerical rank at most {@code maxRank} (singular
+     * values above {@code 1e-3 · σ_1} counted), as a merged rank-r LoRA's are.
+     */
+    public WeightsAssert hasLowRankChanges(int maxRank) {
+        CausalLm t = WeightComparison.loaded(actual.tuned());
+        CausalLm b = WeightComparison.loaded(actual.baseline());
+        List<ChangeRank> ranks = ChangeRank.of(t, b, drift(), maxRank, ChangeRank.TOLERANCE);
+        List<ChangeRank> high = ranks.stream().filter(r -> r.rank() > maxRank).toList();
+        List<String> details = new ArrayList<>();
+        for (ChangeRank r : (high.isEmpty() ? ranks : high).stream().limit(SHOWN).toList()) {
+            details.add(String.format(Locale.ROOT, "%s [%d×%d]: rank %s", r.parameter(), r.rows(), r.cols(),
+                    r.rank() > maxRank + 8 ? "> " + (maxRank + 8) : Integer.toString(r.rank())));
+        }
+        int worst = ranks.stream().mapToInt(ChangeRank::rank).max().orElse(0);
+        return verdict("highest rank of a ΔW", worst, "≤ " + maxRank, high.isEmpty(), details, String.format(Locale.ROOT,
+                "Expected every weight change of %s from %s to have rank at most %d, but %d of %d changed matrices "
+                        + "do not:", name(), base(), maxRank, high.size(), ranks.size()));
+    }
+
+    private String name() {
+        return actual.tuned().name();
+    }
+
+    private String base() {
+        return actual.baseline().name();
+    }
+
+    private ParameterDrift drift() {
+        isNotNull();
+        return ParameterDrift.between(WeightComparison.loaded(actual.tuned()), WeightComparison.loaded(actual.baseline()));
+    }
+
+    private WeightsAssert verdict(String check, double value, String bound, boolean passed, List<String> details,
+                                  String headline) {
+        RetentionEvents.publish(new DiagnosticVerdict("weights", name(), base(), check, value, bound, passed, details));
+        if (!passed) {
+            failWithMessage("%s", headline + "\n  " + String.join("\n  ", details));
+        }
+        return myself;
+    }
+}
