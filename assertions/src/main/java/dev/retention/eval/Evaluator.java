@@ -3,7 +3,9 @@ package dev.retention.eval;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ScoreRow;
 import dev.retention.model.TokenScores;
+import dev.retention.model.TokenDivergence;
 import dev.retention.suite.Suite;
+import dev.retention.suite.SuiteItem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -155,6 +157,64 @@ public final class Evaluator {
             meter.advance(batch.size());
             return g;
         });
+    }
+
+    /**
+     * Next-token divergence of {@code other} from this evaluator's model (the reference) on every
+     * token of {@code text}, batched like {@link #rollingLoglikelihood(String)}.
+     */
+    public TextDivergence nextTokenDivergence(CausalLm other, String text) {
+        int[] ids = model.tokenizer().encode(text);
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("the text encodes to no tokens");
+        }
+        List<ScoreRow> rows = RollingWindows.of(ids, prefixToken(), Math.min(model.contextLength(), other.contextLength()));
+        ProgressMeter meter = meter("next-token divergence from " + other.name(), rows.size());
+        List<TokenDivergence> parts = Batching.run(rows, config.batchSize(), r -> r.input().length, batch -> {
+            List<TokenDivergence> d = model.divergence(other, batch);
+            meter.advance(batch.size());
+            return d;
+        });
+        double[] kl = new double[ids.length];
+        double[] lp = new double[ids.length];
+        double[] lq = new double[ids.length];
+        int at = 0;
+        for (TokenDivergence d : parts) {
+            System.arraycopy(d.kl(), 0, kl, at, d.kl().length);
+            System.arraycopy(d.logProbReference(), 0, lp, at, d.kl().length);
+            System.arraycopy(d.logProbOther(), 0, lq, at, d.kl().length);
+            at += d.kl().length;
+        }
+        return new TextDivergence(ids, kl, lp, lq);
+    }
+
+    /**
+     * One scoring row per scored item of {@code suite}, for its reference answer: a generate item's
+     * {@code answer}, a choice item's gold choice, a loglikelihood item's answer (generate items
+     * without an answer are skipped). These are the "labelled" requests behind gradient-based
+     * diagnostics such as the Fisher information.
+     */
+    public List<ScoreRow> answerRows(Suite suite) {
+        List<ScoreRow> rows = new ArrayList<>();
+        for (SuiteItem item : suite.items()) {
+            String ctx;
+            String cont;
+            if (item instanceof SuiteItem.Generate g && g.answer().isPresent()) {
+                ctx = g.prompt();
+                cont = g.answer().get();
+            } else if (item instanceof SuiteItem.Choice c) {
+                ctx = c.context();
+                cont = c.delimiter() + c.choices().get(c.gold());
+            } else if (item instanceof SuiteItem.Loglikelihood l) {
+                ctx = l.context();
+                cont = l.delimiter() + l.answer();
+            } else {
+                continue;
+            }
+            PairEncoding.Pair pair = PairEncoding.encode(model.tokenizer(), this::prefixToken, config.apply(ctx), cont);
+            rows.add(PairEncoding.row(pair, model.contextLength(), "item " + item.id()));
+        }
+        return rows;
     }
 
     /** Scores every item of {@code suite}. */

@@ -1,0 +1,85 @@
+package dev.retention.diagnostics;
+
+import dev.retention.eval.Evaluator;
+import dev.retention.eval.TextDivergence;
+import dev.retention.model.CausalLm;
+import dev.retention.model.LmTokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Label-free drift: the mean per-token {@code KL(baseline ‖ tuned)} of the two models' next-token
+ * distributions over a general text (nats per token), and the tokens whose probability fell most
+ * (largest {@code log p_baseline - log p_tuned} of the actual next token). Needs no labels, so it
+ * catches forgetting that a suite misses.
+ */
+public final class DistributionDrift {
+
+    /**
+     * A token whose probability fell.
+     *
+     * @param context up to 40 characters of text before the token
+     * @param token the token's text
+     */
+    public record Fall(int position, String context, String token, double baselineProbability,
+                       double tunedProbability) {
+    }
+
+    private final String tuned;
+    private final String baseline;
+    private final TextDivergence divergence;
+    private final List<Fall> falls;
+
+    private DistributionDrift(String tuned, String baseline, TextDivergence divergence, List<Fall> falls) {
+        this.tuned = tuned;
+        this.baseline = baseline;
+        this.divergence = divergence;
+        this.falls = falls;
+    }
+
+    /** Compares the tuned model's next-token distributions with the baseline's on {@code text}. */
+    public static DistributionDrift on(String text, Evaluator baseline, CausalLm tuned) {
+        TextDivergence d = baseline.nextTokenDivergence(tuned, text);
+        LmTokenizer tok = baseline.model().tokenizer();
+        Integer[] order = new Integer[d.tokens().length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> d.logProbOther()[i] - d.logProbReference()[i]));
+        List<Fall> falls = new ArrayList<>();
+        for (int k = 0; k < Math.min(10, order.length); k++) {
+            int i = order[k];
+            String before = tok.decode(Arrays.copyOfRange(d.tokens(), Math.max(0, i - 12), i));
+            falls.add(new Fall(i, before.length() > 40 ? before.substring(before.length() - 40) : before,
+                    tok.decode(new int[] {d.tokens()[i]}), Math.exp(d.logProbReference()[i]),
+                    Math.exp(d.logProbOther()[i])));
+        }
+        return new DistributionDrift(tuned.name(), baseline.model().name(), d, List.copyOf(falls));
+    }
+
+    public String tuned() {
+        return tuned;
+    }
+
+    public String baseline() {
+        return baseline;
+    }
+
+    /** Mean {@code KL(baseline ‖ tuned)} per token, nats. */
+    public double meanKl() {
+        return divergence.meanKl();
+    }
+
+    /** Number of tokens compared. */
+    public int tokens() {
+        return divergence.tokens().length;
+    }
+
+    /** The ten tokens whose probability fell most, largest fall first. */
+    public List<Fall> largestFalls() {
+        return falls;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.retention.diagnostics;
+
+import dev.retention.eval.EvalConfig;
+import dev.retention.eval.Evaluator;
+import dev.retention.eval.Progress;
+import dev.retention.model.CausalLm;
+import dev.retention.model.DiagonalFisher;
+import dev.retention.model.ModelOptions;
+import dev.retention.suite.Suite;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fisher-weighted drift: {@code Σ_i F_i (θ_i - θ*_i)²}, with F the diagonal empirical Fisher of the
+ * baseline on a suite's reference answers ({@link DiagonalFisher}). Large values mean the weights
+ * that matter for those capabilities moved; half the total is the second-order estimate of the
+ * increase in the baseline's mean negative log-likelihood per item (nats).
+ *
+ * <p>The Fisher estimate costs one forward and backward pass of the baseline per suite item and
+ * about twice the model's memory on top of it; the last estimate is kept per baseline, suite and
+ * device, so several tuned models are compared against one estimate.
+ */
+public final class FisherDrift {
+
+    /** Fisher-weighted drift of one layer. */
+    public record Layer(String name, double value) {
+    }
+
+    private static final Object MEMO_LOCK = new Object();
+    private static String memoKey;
+    private static DiagonalFisher memo;
+
+    private final String tuned;
+    private final String baseline;
+    private final String suite;
+    private final int samples;
+    private final Map<String, Double> perParameter;
+
+    private FisherDrift(String tuned, String baseline, String suite, int samples, Map<String, Double> perParameter) {
+        this.tuned = tuned;
+        this.baseline = baseline;
+        this.suite = suite;
+        this.samples = samples;
+        this.perParameter = perParameter;
+    }
+
+    /** Estimates the baseline's Fisher on {@code suite} (or reuses the last estimate) and weighs the drift. */
+    public static FisherDrift between(CausalLm tuned, Evaluator baseline, Suite suite) {
+        CausalLm b = baseline.model();
+        String key = b.fingerprint() + "|" + suite.contentHash() + "|" + b.device() + "|"
+                + baseline.config().promptTemplate();
+        synchronized (MEMO_LOCK) {
+            if (!key.equals(memoKey)) {
+                if (memo != null) {
+                    memo.close();
+                    memo = null;
+                    memoKey = null;
+                }
+                var rows = baseline.answerRows(suite);
+                EvalConfig cfg = baseline.config();
+                long start = System.nanoTime();
+                long[] last = {start};
+                memo = DiagonalFisher.estimate(b.directory(), ModelOptions.defaults().withDevice(b.device()), rows, done -> {
+                    long now = System.nanoTime();
+                    if (now - last[0] >= cfg.progressInterval().toNanos()) {
+                        last[0] = now;
+                        double rate = done / ((now - start) / 1e9);
+                        cfg.progress().onProgress(new Progress(b.name() + ": Fisher on " + suite.name(), done, rows.size(),
+                                rate, Duration.ofSeconds((long) ((rows.size() - done) / rate))));
+                    }
+                });
+                memoKey = key;
+            }
+            return new FisherDrift(tuned.name(), b.name(), suite.name(), memo.samples(), memo.weightedDrift(tuned));
+        }
+    }
+
+    public String tuned() {
+        return tuned;
+    }
+
+    public String baseline() {
+        return baseline;
+    }
+
+    public String suite() {
+        return suite;
+    }
+
+    /** Requests the Fisher estimate averaged over. */
+    public int samples() {
+        return samples;
+    }
+
+    /** {@code Σ_i F_i (θ_i - θ*_i)²} over all weights. */
+    public double total() {
+        return perParameter.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    public Map<String, Double> perParameter() {
+        return perParameter;
+    }
+
+    /** Per layer (a parameter's module), model order. */
+    public List<Layer> layers() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        perParameter.forEach((k, v) -> m.merge(ParameterDrift.layerOf(k), v, Double::sum));
+        List<Layer> out = new ArrayList<>();
+        m.forEach((k, v) -> out.add(new Layer(k, v)));
+        return out;
+    }
+
+    public List<Layer> topLayers(int n) {
+        return layers().stream().sorted(Comparator.comparingDouble(Layer::value).reversed()).limit(n).toList();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.retention.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The diagonal of the empirical Fisher information of a (baseline) model, the importance measure
+ * behind EWC:
+ *
+ * <pre>
+ *   F_i = 1/N · Σ_n ( ∂ log p_θ*(y_n | x_n) / ∂θ_i )²
+ * </pre>
+ *
+ * over N scored requests (x_n, y_n) — for a suite, each item's prompt and reference answer — at the
+ * baseline's weights θ*. {@link #weightedDrift(CausalLm)} then gives, per parameter,
+ * {@code Σ_i F_i (θ_i - θ*_i)²}: "did the weights that matter for these requests move?". Half of
+ * the total is the quadratic (second-order) estimate of how much the tuned weights raise the
+ * baseline's mean negative log-likelihood on those requests, in nats.
+ *
+ * <p>Cost: one forward and one backward pass per request (batch size 1, as the estimator needs
+ * per-request gradients), about three times the cost of scoring. Memory: the model is loaded a
+ * second time with gradients enabled, plus one float accumulator per parameter, so about three
+ * times the model's size, independent of N. Gradients need the TorchScript module in training
+ * mode, so dropout layers (if the export kept any) are active during estimation; export with
+ * dropout disabled for a deterministic estimate.
+ */
+public final class DiagonalFisher implements AutoCloseable {
+
+    private static final Object COLLECTOR = new Object(); // DJL allows one gradient collector per JVM
+
+    private final ZooModel<NDList, NDList> model;
+    private final Map<String, Parameter> parameters;
+    private final Map<String, NDArray> fisher;
+    private final int samples;
+
+    private DiagonalFisher(ZooModel<NDList, NDList> model, Map<String, Parameter> parameters,
+                           Map<String, NDArray> fisher, int samples) {
+        this.model = model;
+        this.parameters = parameters;
+        this.fisher = fisher;
+        this.samples = samples;
+    }
+
+    /**
+     * Estimates the diagonal Fisher of the model in {@code dir} from the log-likelihood gradients of
+     * {@code rows} (each row's targets are the "labels").
+     *
+     * @param progress called with the number of rows done after each row
+     */
+    public static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("the Fisher estimate needs at least one request");
+        }
+        ModelFiles files = ModelFiles.in(dir);
+        TorchScriptArchive.checkLoadable(files.torchScript());
+        ZooModel<NDList, NDList> zoo = loadWithGradients(files, Devices.resolve(options.device()));
+        boolean ok = false;
+        try {
+            Map<String, Parameter> params = new LinkedHashMap<>();
+            for (Pair<String, Parameter> p : zoo.getBlock().getParameters()) {
+                params.putIfAbsent(p.getKey(), p.getValue());
+            }
+            Map<String, NDArray> acc = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray w = e.getValue().getArray();
+                acc.put(e.getKey(), zoo.getNDManager().zeros(w.getShape(), DataType.FLOAT32, w.getDevice()));
+            }
+            synchronized (COLLECTOR) {
+                for (int i = 0; i < rows.size(); i++) {
+                    accumulate(zoo, params, acc, rows.get(i));
+                    progress.accept(i + 1);
+                }
+            }
+            for (NDArray a : acc.values()) {
+                a.divi(rows.size());
+            }
+            ok = true;
+            return new DiagonalFisher(zoo, params, acc, rows.size());
+        } finally {
+            if (!ok) {
+                zoo.close();
+            }
+        }
+    }
+
+    private static ZooModel<NDList, NDList> loadWithGradients(ModelFiles files, String device) {
+        try {
+            return Criteria.builder()
+                    .setTypes(NDList.class, NDList.class)
+                    .optModelPath(files.torchScript())
+                    .optEngine("PyTorch")
+                    .optDevice(Devices.toDjl(device))
+                    .optOption("mapLocation", "true")
+                    .optOption("trainParam", "true")
+                    .build()
+                    .loadModel();
+        } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
+            throw new ModelLoadException(files.torchScript(), "cannot load it with gradients enabled: " + e.getMessage(), e);
+        }
+    }
+
+    /** One request: forward and backward of its summed target log-probability, then F += grad². */
+    private static void accumulate(ZooModel<NDList, NDList> zoo, Map<String, Parameter> params,
+                                   Map<String, NDArray> acc, ScoreRow row) {
+        int t = row.input().length;
+        long[] ids = new long[t];
+        long[] mask = new long[t];
+        for (int j = 0; j < t; j++) {
+            ids[j] = row.input()[j];
+            mask[j] = 1;
+        }
+        long[] positions = new long[row.targets().length];
+        long[] targets = new long[row.targets().length];
+        for (int j = 0; j < positions.length; j++) {
+            positions[j] = row.firstTarget() + j;
+            targets[j] = row.targets()[j];
+        }
+        try (NDManager m = zoo.getNDManager().newSubManager();
+             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDList out = zoo.getBlock().forward(new ParameterStore(m, false),
+                    new NDList(m.create(ids, new Shape(1, t)), m.create(mask, new Shape(1, t))), true);
+            NDArray logits = out.get(0).toType(DataType.FLOAT32, false);
+            long vocab = logits.getShape().get(2);
+            NDArray logp = logits.reshape(t, vocab).get(m.create(positions)).logSoftmax(1);
+            NDArray ll = logp.gather(m.create(targets, new Shape(targets.length, 1)), 1).sum();
+            collector.backward(ll);
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                NDArray w = e.getValue().getArray();
+                if (!w.hasGradient()) {
+                    continue;
+                }
+                try (NDArray g = w.getGradient()) {
+                    try (NDArray sq = g.square()) {
+                        acc.get(e.getKey()).addi(sq);
+                    }
+                    g.subi(g); // zero in place: gradients accumulate across backward passes
+                }
+            }
+        }
+    }
+
+    /** Number of requests the estimate averages over. */
+    public int samples() {
+        return samples;
+    }
+
+    /** {@code Σ_i F_i} per parameter (the Fisher's trace, split by parameter). */
+    public Map<String, Double> trace() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        fisher.forEach((k, f) -> {
+            try (NDManager scope = f.getManager().newSubManager()) {
+                out.put(k, Weights.own(scope, f.toType(DataType.FLOAT64, true)).sum().getDouble());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * {@code Σ_i F_i (θ_i - θ*_i)²} per parameter, {@code θ} the weights of {@code tuned} and
+     * {@code θ*} this estimate's (baseline) weights. Parameters are matched by name.
+     */
+    public Map<String, Double> weightedDrift(CausalLm tuned) {
+        Map<String, Parameter> t = Weights.matched(tuned, parameters);
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : t.entrySet()) {
+            NDArray f = fisher.get(e.getKey());
+            try (NDManager scope = f.getManager().newSubManager()) {
+                NDArray tw = e.getValue().getArray();
+                NDArray bw = parameters.get(e.getKey()).getArray();
+                NDArray d = Weights.diff(scope, tw.getDevice().equals(bw.getDevice()) ? tw
+                        : Weights.own(scope, tw.toDevice(bw.getDevice(), true)), bw);
+                NDArray w = d.square().mul(Weights.own(scope, f.toType(DataType.FLOAT64, true)));
+                out.put(e.getKey(), w.sum().getDouble());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        fisher.values().forEach(NDArray::close);
+        model.close();
+    }
+}

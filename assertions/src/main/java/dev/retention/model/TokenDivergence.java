@@ -1,0 +1,13 @@
+package dev.retention.model;
+
+/**
+ * Next-token distributions of two models compared at each target position of one row.
+ *
+ * @param kl {@code KL(p ‖ q) = Σ_v p(v) (log p(v) - log q(v))} in nats, p the reference model's
+ *     next-token distribution and q the other's
+ * @param logProbReference log p of the actual next token
+ * @param logProbOther log q of the actual next token
+ * @param targets the actual next tokens
+ */
+public record TokenDivergence(double[] kl, double[] logProbReference, double[] logProbOther, int[] targets) {
+}
