@@ -1,0 +1,97 @@
+package dev.retention.junit;
+
+import dev.retention.assertions.ScoredModel;
+import dev.retention.eval.EvalConfig;
+import dev.retention.eval.Evaluator;
+import dev.retention.eval.Scorecard;
+import dev.retention.eval.ScorecardKey;
+import dev.retention.eval.ScorecardStore;
+import dev.retention.eval.ScoringConfig;
+import dev.retention.model.CausalLm;
+import dev.retention.model.ModelDescriptor;
+import dev.retention.suite.Suite;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A model known by its descriptor (fingerprint computed from its files) and loaded through the
+ * run's {@link ModelCache} only when something needs it: a scorecard missing from the cache,
+ * perplexity, or an injected {@code CausalLm}.
+ */
+final class LazyScoredModel implements ScoredModel {
+
+    private final ModelDescriptor descriptor;
+    private final int slot;
+    private final ModelCache models;
+    private final EvalConfig evalConfig;
+    private final ScorecardStore store;
+    private final Map<String, Scorecard> memo;
+    private final Optional<Suite> defaultSuite;
+
+    LazyScoredModel(ModelDescriptor descriptor, int slot, ModelCache models, EvalConfig evalConfig, ScorecardStore store) {
+        this(descriptor, slot, models, evalConfig, store, new ConcurrentHashMap<>(), Optional.empty());
+    }
+
+    private LazyScoredModel(ModelDescriptor descriptor, int slot, ModelCache models, EvalConfig evalConfig,
+                            ScorecardStore store, Map<String, Scorecard> memo, Optional<Suite> defaultSuite) {
+        this.descriptor = descriptor;
+        this.slot = slot;
+        this.models = models;
+        this.evalConfig = evalConfig;
+        this.store = store;
+        this.memo = memo;
+        this.defaultSuite = defaultSuite;
+    }
+
+    @Override
+    public String name() {
+        return descriptor.name();
+    }
+
+    @Override
+    public String fingerprint() {
+        return descriptor.fingerprint();
+    }
+
+    ModelDescriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
+    public Scorecard scorecard(Suite suite) {
+        return memo.computeIfAbsent(suite.contentHash(), h -> store.get(new ScorecardKey(name(), fingerprint(),
+                suite.name(), suite.contentHash(), ScoringConfig.of(descriptor, evalConfig)),
+                () -> evaluatorNow().score(suite)));
+    }
+
+    @Override
+    public Optional<Suite> defaultSuite() {
+        return defaultSuite;
+    }
+
+    @Override
+    public Optional<Evaluator> evaluator() {
+        return Optional.of(evaluatorNow());
+    }
+
+    /** The loaded model (loads it if this run has not yet). */
+    CausalLm model() {
+        return models.get(descriptor, slot);
+    }
+
+    private Evaluator evaluatorNow() {
+        return Evaluator.of(model(), evalConfig);
+    }
+
+    @Override
+    public ScoredModel withDefaultSuite(Suite suite) {
+        return new LazyScoredModel(descriptor, slot, models, evalConfig, store, memo, Optional.of(suite));
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

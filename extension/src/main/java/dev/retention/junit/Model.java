@@ -1,0 +1,19 @@
+package dev.retention.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Injects a named model declared with {@link RetentionTest#models()} into a field or parameter of
+ * type {@code ScoredModel} or {@code CausalLm}.
+ */
+@Target({ElementType.FIELD, ElementType.PARAMETER})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface Model {
+    /** The name given in {@link RetentionTest.NamedModel#name()}. */
+    String value();
+}

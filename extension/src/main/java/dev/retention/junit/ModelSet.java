@@ -1,0 +1,57 @@
+package dev.retention.junit;
+
+import dev.retention.assertions.ScoredModel;
+import dev.retention.suite.Suite;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The models and suites one test class declares with {@link RetentionTest} (found on the class, a
+ * superclass, or an enclosing class of a {@code @Nested} class), with configuration overrides
+ * applied. Models are lazy: declaring them loads nothing.
+ */
+record ModelSet(Optional<ScoredModel> baseline, Optional<ScoredModel> tuned, Map<String, ScoredModel> named,
+                List<Suite> suites) {
+
+    static ModelSet of(Class<?> testClass, RunResources run) {
+        RetentionTest ann = find(testClass).orElseThrow(() -> new IllegalStateException(testClass.getName()
+                + " uses Retention's extension but has no @RetentionTest (on it or an enclosing class)"));
+        RetentionConfig cfg = run.config;
+        List<Suite> suites = cfg.list("retention.suite", ann.suite()).stream().map(run::suite).toList();
+        LazyScoredModel liveBaseline = cfg.path("retention.baseline", ann.baseline()).map(p -> run.model(p, 0)).orElse(null);
+        List<String> recorded = cfg.list("retention.baseline.recorded", ann.recordedBaseline());
+        ScoredModel baseline = recorded.isEmpty() ? liveBaseline : run.recordedBaseline(recorded, suites, liveBaseline);
+        ScoredModel tuned = cfg.path("retention.tuned", ann.tuned()).map(p -> run.model(p, 1)).orElse(null);
+        Map<String, ScoredModel> named = new LinkedHashMap<>();
+        int slot = 2;
+        for (RetentionTest.NamedModel m : ann.models()) {
+            String path = cfg.path("retention.model." + m.name(), m.path()).orElseThrow();
+            named.put(m.name(), withSuite(run.model(path, slot++), suites));
+        }
+        return new ModelSet(Optional.ofNullable(withSuite(baseline, suites)), Optional.ofNullable(withSuite(tuned, suites)),
+                Map.copyOf(named), suites);
+    }
+
+    Optional<Suite> defaultSuite() {
+        return suites.isEmpty() ? Optional.empty() : Optional.of(suites.get(0));
+    }
+
+    private static ScoredModel withSuite(ScoredModel m, List<Suite> suites) {
+        return m == null || suites.isEmpty() ? m : m.withDefaultSuite(suites.get(0));
+    }
+
+    static Optional<RetentionTest> find(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = Modifier.isStatic(c.getModifiers()) ? null : c.getEnclosingClass()) {
+            Optional<RetentionTest> a = AnnotationSupport.findAnnotation(c, RetentionTest.class);
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
+    }
+}
