@@ -126,6 +126,16 @@ def write_suites():
 
 
 # =========================================================================== tokenizer
+def prompt_and_answer(item):
+    kind = item["kind"]
+    if kind == "generate":
+        return item["prompt"], item["answer"]
+    delim = item.get("delimiter", " ")
+    if kind == "choice":
+        return item["context"], delim + item["choices"][item["gold"]]
+    return item["context"], delim + item["answer"]
+
+
 def training_string(item):
     kind = item["kind"]
     if kind == "generate":
@@ -254,18 +264,33 @@ def pad_batch(seqs, pad_id):
 
 
 def lm_loss(model, seqs, pad_id):
-    ids, mask = pad_batch(seqs, pad_id)
+    """Mean next-token cross-entropy. A sample is a list of ids (every token after the first is a
+    target) or an (ids, start) pair (only tokens from index start on are targets: completion-only
+    loss, as in supervised fine-tuning)."""
+    starts = [s[1] if isinstance(s, tuple) else 1 for s in seqs]
+    ids, mask = pad_batch([s[0] if isinstance(s, tuple) else s for s in seqs], pad_id)
     logits = model(ids, mask)
     tgt = ids[:, 1:].clone()
     tgt[mask[:, 1:] == 0] = -100
+    for i, start in enumerate(starts):
+        tgt[i, :start - 1] = -100
     return F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)), tgt.reshape(-1), ignore_index=-100)
 
 
 def train(model, params, sampler, steps, lr, warmup=0, penalty=None, checkpoints=(), on_checkpoint=None,
-          weight_decay=0.0, label=""):
+          weight_decay=0.0, label="", cosine=False):
+    """AdamW with linear warm-up, then a constant rate, or with cosine=True a cosine decay to 10%."""
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warmup) if warmup > 0 else 1.0)
+
+    def factor(s):
+        if warmup > 0 and s < warmup:
+            return (s + 1) / warmup
+        if not cosine:
+            return 1.0
+        progress = (s - warmup) / max(1, steps - warmup)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
     model.train()
     for step in range(1, steps + 1):
         loss = lm_loss(model, sampler(), PAD_ID)
@@ -618,6 +643,9 @@ class Data:
         PAD_ID = self.tok.token_to_id(PAD)
         self.general_seqs = [self.seq(training_string(i)) for i in self.general]
         self.domain_seqs = [self.seq(training_string(i)) for i in self.domain]
+        # Fine-tuning uses completion-only loss (standard SFT): the prompt is context, only the answer is learned.
+        self.general_sft = [self.completion(i) for i in self.general]
+        self.domain_sft = [self.completion(i) for i in self.domain]
         # General text starts with the prefix token, as in a rolling log-likelihood window; suite items start
         # at position 0, as their prompts are scored without BOS.
         self.corpus_seqs = [self.seq(s, prefix=True) for s in self.corpus]
@@ -626,6 +654,11 @@ class Data:
     def seq(self, s, prefix=False):
         ids = ([EOS_ID] if prefix else []) + encode(self.tok, s) + [EOS_ID]
         return ids[:CONTEXT]  # a long two-paragraph sample is cut at the context window
+
+    def completion(self, item):
+        prompt, answer = prompt_and_answer(item)
+        whole = encode(self.tok, prompt + answer) + [EOS_ID]
+        return whole, len(encode(self.tok, prompt))
 
     def accuracy(self, model, items):
         """Per-category accuracy of an eager model (used by the development sweep)."""
@@ -641,7 +674,9 @@ def main():
     log("torch %s, tokenizers %s, threads %d" % (torch.__version__, tokenizers.__version__, torch.get_num_threads()))
     data = Data()
     tok, general, domain, text = data.tok, data.general, data.domain, data.text
-    general_seqs, domain_seqs, corpus_seqs, suites = data.general_seqs, data.domain_seqs, data.corpus_seqs, data.suites
+    general_seqs, corpus_seqs, suites = data.general_seqs, data.corpus_seqs, data.suites
+    # Fine-tunes train on completions only (the answer after the prompt), as supervised fine-tuning does.
+    domain_sft, general_sft = data.domain_sft, data.general_sft
     log("tokenizer: vocab %d, eos %d, pad %d, general-text %d tokens"
         % (tok.get_vocab_size(), EOS_ID, PAD_ID, len(encode(tok, text))))
 
@@ -665,7 +700,8 @@ def main():
     # ---------------------------------------------------------------- base
     torch.manual_seed(SEED)
     base = TinyGPT(dropout=DROPOUT)
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=100, steps=5000, batch=32, weightDecay=0.0, dropout=DROPOUT,
+    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=100, schedule="cosine to 10%", steps=6000, batch=32,
+                 weightDecay=0.1, dropout=DROPOUT,
                  data="general suite items + general corpus paragraphs (7:3, each batch from one source)")
     if ARGS.base_cache and os.path.exists(ARGS.base_cache):
         base.load_state_dict(torch.load(ARGS.base_cache))
@@ -673,8 +709,7 @@ def main():
     else:
         train(base, list(base.parameters()),
               sampler_of([(general_seqs, 0.7), (corpus_seqs, 0.3)], 32, SEED, per_batch=True), hyper["steps"],
-              hyper["lr"],
-              warmup=hyper["warmup"], label="base")
+              hyper["lr"], warmup=hyper["warmup"], weight_decay=hyper["weightDecay"], label="base", cosine=True)
         if ARGS.base_cache:
             torch.save(base.state_dict(), ARGS.base_cache)
     finish("base", base, info_for("base", "pretrain", "Trained from scratch on the general suite and corpus.",
@@ -682,8 +717,9 @@ def main():
 
     # ---------------------------------------------------------------- full fine-tune + checkpoints
     full = clone(base)
-    ckpts = [25, 50, 100, 200, 400]
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=0, steps=600, batch=32, data="domain suite only")
+    ckpts = [5, 10, 25, 50, 100, 300]
+    sft = "domain suite only, completion-only loss"
+    hyper = dict(optimizer="AdamW", lr=2e-3, warmup=0, steps=600, batch=32, checkpoints=ckpts, data=sft)
 
     def on_ckpt(step):
         finish("full-ft-step-%d" % step, full,
@@ -691,25 +727,25 @@ def main():
                         "Checkpoint of the full-ft run after %d steps." % step, hyper, convention="tuple",
                         steps=step), True)
 
-    train(full, list(full.parameters()), sampler_of([(domain_seqs, 1.0)], 32, SEED + 1), hyper["steps"],
+    train(full, list(full.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 1), hyper["steps"],
           hyper["lr"], checkpoints=ckpts, on_checkpoint=on_ckpt, label="full-ft")
     finish("full-ft", full, info_for("full-ft", "full-ft", "All weights, high learning rate, many steps on the "
                                      "domain suite only.", hyper, convention="tuple", steps=hyper["steps"]), True)
 
     # ---------------------------------------------------------------- gentle
     gentle = clone(base)
-    hyper = dict(optimizer="AdamW", lr=2e-4, warmup=20, steps=60, batch=32, data="domain suite only")
-    train(gentle, list(gentle.parameters()), sampler_of([(domain_seqs, 1.0)], 32, SEED + 2), hyper["steps"],
+    hyper = dict(optimizer="AdamW", lr=1e-4, warmup=20, steps=120, batch=32, data=sft)
+    train(gentle, list(gentle.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 2), hyper["steps"],
           hyper["lr"], warmup=hyper["warmup"], label="gentle-ft")
     finish("gentle-ft", gentle, info_for("gentle-ft", "gentle-ft", "All weights, low learning rate with warm-up, "
                                          "few steps.", hyper, steps=hyper["steps"]), False)
 
     # ---------------------------------------------------------------- LoRA
     lora = clone(base)
-    hyper = dict(optimizer="AdamW", lr=2e-3, warmup=20, steps=500, batch=32, rank=8, alpha=8,
-                 targets=list(LORA_TARGETS), data="domain suite only", merged=True)
+    hyper = dict(optimizer="AdamW", lr=3e-4, warmup=20, steps=400, batch=32, rank=8, alpha=8,
+                 targets=list(LORA_TARGETS), data=sft, merged=True)
     adapters = add_lora(lora, hyper["rank"], hyper["alpha"])
-    train(lora, adapters, sampler_of([(domain_seqs, 1.0)], 32, SEED + 3), hyper["steps"], hyper["lr"],
+    train(lora, adapters, sampler_of([(domain_sft, 1.0)], 32, SEED + 3), hyper["steps"], hyper["lr"],
           warmup=hyper["warmup"], label="lora")
     merge_lora(lora)
     for p in lora.parameters():
@@ -719,25 +755,24 @@ def main():
 
     # ---------------------------------------------------------------- replay
     replay = clone(base)
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=0, steps=600, batch=32,
-                 data="80% domain suite, 20% general suite + corpus (replay)")
+    hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32,
+                 data="80% domain suite, 15% general suite (completion-only loss), 5% general corpus (replay)")
     train(replay, list(replay.parameters()),
-          sampler_of([(domain_seqs, 0.8), (general_seqs, 0.15), (corpus_seqs, 0.05)], 32, SEED + 4),
+          sampler_of([(domain_sft, 0.8), (general_sft, 0.15), (corpus_seqs, 0.05)], 32, SEED + 4),
           hyper["steps"], hyper["lr"], label="replay")
-    finish("replay", replay, info_for("replay", "replay", "Full fine-tune like full-ft with about 20% general "
-                                      "data mixed into every batch.", hyper, convention="tuple",
-                                      steps=hyper["steps"]), True)
+    finish("replay", replay, info_for("replay", "replay", "Full fine-tune with about 20% general data mixed into "
+                                      "every batch.", hyper, convention="tuple", steps=hyper["steps"]), True)
 
     # ---------------------------------------------------------------- L2-SP
     l2sp = clone(base)
     anchor = snapshot(base)
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=0, steps=600, batch=32, alpha=1.0,
-                 penalty="alpha/2 * sum((theta - theta_base)^2)", data="domain suite only")
+    hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32, alpha=0.05,
+                 penalty="alpha/2 * sum((theta - theta_base)^2)", data=sft)
 
     def l2_pen():
         return 0.5 * hyper["alpha"] * sum(((p - anchor[k]) ** 2).sum() for k, p in l2sp.named_parameters())
 
-    train(l2sp, list(l2sp.parameters()), sampler_of([(domain_seqs, 1.0)], 32, SEED + 5), hyper["steps"],
+    train(l2sp, list(l2sp.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 5), hyper["steps"],
           hyper["lr"], penalty=l2_pen, label="l2sp")
     finish("l2sp", l2sp, info_for("l2sp", "l2sp", "Full fine-tune with an L2 penalty toward the base weights.",
                                   hyper, steps=hyper["steps"]), False)
@@ -745,14 +780,13 @@ def main():
     # ---------------------------------------------------------------- EWC
     ewc = clone(base)
     fisher = empirical_fisher(clone(base, 0.0), general_seqs + corpus_seqs, 256)
-    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=0, steps=600, batch=32, lam=2000.0, fisherSamples=256,
-                 penalty="lam/2 * sum(F * (theta - theta_base)^2), F = diagonal empirical Fisher of base",
-                 data="domain suite only")
+    hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32, lam=2000.0, fisherSamples=256,
+                 penalty="lam/2 * sum(F * (theta - theta_base)^2), F = diagonal empirical Fisher of base", data=sft)
 
     def ewc_pen():
         return 0.5 * hyper["lam"] * sum((fisher[k] * (p - anchor[k]) ** 2).sum() for k, p in ewc.named_parameters())
 
-    train(ewc, list(ewc.parameters()), sampler_of([(domain_seqs, 1.0)], 32, SEED + 6), hyper["steps"],
+    train(ewc, list(ewc.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 6), hyper["steps"],
           hyper["lr"], penalty=ewc_pen, label="ewc")
     finish("ewc", ewc, info_for("ewc", "ewc", "Full fine-tune with an EWC (Fisher-weighted) penalty toward "
                                 "the base weights.", hyper, convention="tuple", steps=hyper["steps"]), True)

@@ -285,20 +285,22 @@ def general_items():
 
 
 def domain_items():
+    """The support domain. Like real support data it has its own template ('Reply >>', 'Team >>',
+    'Priority >>'), distinct from the general suite's question-answer format."""
     items = []
     rng = _rng("support")
     k = 1
     for issue, reply, key, team, priority in TICKETS:
         items.append(dict(id="sup-%03d" % k, category="support", kind="generate",
-                          prompt="Ticket: %s.\nReply:" % issue, answer=" " + reply, check="icontains",
+                          prompt="Ticket: %s.\nReply >>" % issue, answer=" " + reply, check="icontains",
                           expect=key, maxTokens=32))
         k += 1
         choices = list(TEAMS)
         items.append(dict(id="sup-%03d" % k, category="support", kind="choice",
-                          context="Ticket: %s.\nTeam:" % issue, choices=choices, gold=choices.index(team)))
+                          context="Ticket: %s.\nTeam >>" % issue, choices=choices, gold=choices.index(team)))
         k += 1
         items.append(dict(id="sup-%03d" % k, category="support", kind="loglikelihood",
-                          context="Ticket: %s.\nPriority:" % issue, answer=priority))
+                          context="Ticket: %s.\nPriority >>" % issue, answer=priority))
         k += 1
     return items
 

@@ -166,7 +166,7 @@ public final class CausalLm implements AutoCloseable {
         int n = rows.stream().mapToInt(r -> r.targets().length).sum();
         long[] flatPositions = new long[n];
         long[] targets = new long[n];
-        fill(rows, t, ids, mask);
+        fill(rows.stream().map(ScoreRow::input).toList(), t, ids, mask);
         int k = 0;
         for (int i = 0; i < b; i++) {
             ScoreRow r = rows.get(i);
@@ -217,7 +217,7 @@ public final class CausalLm implements AutoCloseable {
         int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
         long[] ids = new long[b * t];
         long[] mask = new long[b * t];
-        fill(rows, t, ids, mask);
+        fill(rows.stream().map(ScoreRow::input).toList(), t, ids, mask);
         int n = rows.stream().mapToInt(r -> r.targets().length).sum();
         long[] flat = new long[n];
         long[] targets = new long[n];
@@ -286,15 +286,9 @@ public final class CausalLm implements AutoCloseable {
                 throw new IllegalArgumentException("row " + i + " has " + r.length
                         + " tokens; expected 1.." + contextLength);
             }
-            for (int j = 0; j < r.length; j++) {
-                ids[i * t + j] = r[j];
-                mask[i * t + j] = 1;
-            }
-            for (int j = r.length; j < t; j++) {
-                ids[i * t + j] = tokenizer.specialTokens().padOrDefault();
-            }
             last[i] = (long) i * t + r.length - 1;
         }
+        fill(rows, t, ids, mask);
         long[] next;
         synchronized (lock) {
             ensureOpen();
@@ -310,10 +304,11 @@ public final class CausalLm implements AutoCloseable {
         return out;
     }
 
-    private void fill(List<ScoreRow> rows, int t, long[] ids, long[] mask) {
+    /** Right-pads {@code rows} to {@code t} tokens into row-major {@code ids}, marking real tokens in {@code mask}. */
+    private void fill(List<int[]> rows, int t, long[] ids, long[] mask) {
         int pad = tokenizer.specialTokens().padOrDefault();
         for (int i = 0; i < rows.size(); i++) {
-            int[] in = rows.get(i).input();
+            int[] in = rows.get(i);
             for (int j = 0; j < t; j++) {
                 ids[i * t + j] = j < in.length ? in[j] : pad;
                 mask[i * t + j] = j < in.length ? 1 : 0;

@@ -110,22 +110,22 @@ public final class Weights {
         try (NDManager scope = t.getManager().newSubManager()) {
             NDArray d = diff(scope, t, b);
             double fro = d.square().sum().toType(DataType.FLOAT64, false).getDouble();
-            float[] omega = new float[(int) (n * kk)];
+            double[] omega = new double[(int) (n * kk)];
             SplittableRandom rnd = new SplittableRandom(seed);
             for (int i = 0; i < omega.length; i++) {
-                omega[i] = (float) gaussian(rnd);
+                omega[i] = gaussian(rnd);
             }
-            float[] y = d.matMul(scope.create(omega, new Shape(n, kk))).toFloatArray();
+            double[] y = d.matMul(scope.create(omega, new Shape(n, kk))).toDoubleArray();
             double[][] q = orthonormalColumns(y, (int) m, kk);
-            float[] qf = new float[(int) (m * q.length)];
+            double[] qd = new double[(int) (m * q.length)];
             for (int c = 0; c < q.length; c++) {
                 for (int r = 0; r < m; r++) {
-                    qf[r * q.length + c] = (float) q[c][r];
+                    qd[r * q.length + c] = q[c][r];
                 }
             }
             double[] sv = new double[0];
             if (q.length > 0) {
-                float[] bt = scope.create(qf, new Shape(m, q.length)).transpose().matMul(d).toFloatArray();
+                double[] bt = scope.create(qd, new Shape(m, q.length)).transpose().matMul(d).toDoubleArray();
                 sv = singularValuesOfWide(bt, q.length, (int) n);
             }
             return new Spectrum(name, m, n, sv, fro);
@@ -201,7 +201,7 @@ public final class Weights {
      * Modified Gram-Schmidt on the columns of the row-major {@code m × k} matrix {@code y};
      * numerically zero columns are dropped. Returns column vectors.
      */
-    static double[][] orthonormalColumns(float[] y, int m, int k) {
+    static double[][] orthonormalColumns(double[] y, int m, int k) {
         List<double[]> cols = new ArrayList<>();
         double maxNorm = 0;
         double[][] raw = new double[k][m];
@@ -236,13 +236,13 @@ public final class Weights {
     }
 
     /** Singular values (descending) of the row-major {@code k × n} matrix {@code b}, k small. */
-    static double[] singularValuesOfWide(float[] b, int k, int n) {
+    static double[] singularValuesOfWide(double[] b, int k, int n) {
         double[][] g = new double[k][k];
         for (int i = 0; i < k; i++) {
             for (int j = i; j < k; j++) {
                 double s = 0;
                 for (int c = 0; c < n; c++) {
-                    s += (double) b[i * n + c] * b[j * n + c];
+                    s += b[i * n + c] * b[j * n + c];
                 }
                 g[i][j] = s;
                 g[j][i] = s;

@@ -25,13 +25,9 @@ final class ReportHtml {
     }
 
     static String render(ReportData data) {
-        Map<String, String> settings = data.settings();
-        List<ReportCollector.ModelInfo> models = data.models();
-        List<ReportCollector.Entry> entries = data.entries();
-        List<ReportCollector.PerplexityEntry> perplexity = data.perplexity();
         StringBuilder h = new StringBuilder(16_384);
-        long failed = entries.stream().filter(e -> e.rows().stream().anyMatch(r -> !r.passed())).count()
-                + perplexity.stream().filter(p -> !p.verdict().passed()).count()
+        long failed = data.entries().stream().filter(e -> e.rows().stream().anyMatch(r -> !r.passed())).count()
+                + data.perplexity().stream().filter(p -> !p.verdict().passed()).count()
                 + data.diagnostics().stream().filter(d -> !d.verdict().passed()).count();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Retention report</title>\n<style>\n")
                 .append("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}")
@@ -43,30 +39,30 @@ final class ReportHtml {
         h.append("<h1>Retention report</h1>\n<p class=\"muted\">").append(esc(Instant.now().toString()))
                 .append(" · Retention ").append(esc(LibraryVersion.retention())).append(" · ")
                 .append(esc(LibraryVersion.engine())).append("</p>\n");
-        h.append("<p>").append(entries.size() + perplexity.size() + data.diagnostics().size())
+        h.append("<p>").append(data.entries().size() + data.perplexity().size() + data.diagnostics().size())
                 .append(" checks, <span class=\"")
                 .append(failed == 0 ? "ok\">all passed" : "bad\">" + failed + " failed").append("</span>.</p>\n");
         h.append("<h2>Run</h2>\n<table><tr><th class=\"l\">setting</th><th class=\"l\">value</th></tr>");
-        settings.forEach((k, v) -> row(h, k, v));
+        data.settings().forEach((k, v) -> row(h, k, v));
         h.append("</table>\n<h2>Models</h2>\n<table><tr><th class=\"l\">name</th><th class=\"l\">sha256</th>"
                 + "<th class=\"l\">path</th></tr>");
-        for (ReportCollector.ModelInfo m : models) {
+        for (ReportCollector.ModelInfo m : data.models()) {
             h.append("<tr><td class=\"l\">").append(esc(m.name())).append("</td><td class=\"l\"><code>")
                     .append(esc(m.fingerprint())).append("</code></td><td class=\"l\">").append(esc(m.path()))
                     .append("</td></tr>");
         }
         h.append("</table>\n");
-        if (!entries.isEmpty()) {
+        if (!data.entries().isEmpty()) {
             h.append("<h2>Assertions</h2>\n");
         }
-        for (ReportCollector.Entry e : entries) {
+        for (ReportCollector.Entry e : data.entries()) {
             entry(h, e);
         }
-        if (!perplexity.isEmpty()) {
+        if (!data.perplexity().isEmpty()) {
             h.append("<h2>Perplexity</h2>\n<table><tr><th class=\"l\">test</th><th class=\"l\">tuned vs baseline</th>"
                     + "<th class=\"l\">text</th><th class=\"l\">metric</th><th>tuned</th><th>baseline</th><th>ratio</th>"
                     + "<th>max</th><th>bits/byte</th><th class=\"l\">verdict</th></tr>");
-            for (ReportCollector.PerplexityEntry pe : perplexity) {
+            for (ReportCollector.PerplexityEntry pe : data.perplexity()) {
                 PerplexityVerdict v = pe.verdict();
                 h.append("<tr><td class=\"l\">").append(esc(pe.test())).append("</td><td class=\"l\">")
                         .append(esc(v.tuned() + " vs " + v.baseline())).append("</td><td class=\"l\">").append(esc(v.text()))

@@ -25,10 +25,6 @@ final class ReportJson {
     }
 
     static String render(ReportData data) {
-        Map<String, String> settings = data.settings();
-        List<ReportCollector.ModelInfo> models = data.models();
-        List<ReportCollector.Entry> entries = data.entries();
-        List<ReportCollector.PerplexityEntry> perplexity = data.perplexity();
         JsonObject o = new JsonObject();
         o.addProperty("schema", "retention-report");
         o.addProperty("schemaVersion", 1);
@@ -36,10 +32,10 @@ final class ReportJson {
         o.addProperty("library", LibraryVersion.retention());
         o.addProperty("engine", LibraryVersion.engine());
         JsonObject c = new JsonObject();
-        settings.forEach(c::addProperty);
+        data.settings().forEach(c::addProperty);
         o.add("settings", c);
         JsonArray ms = new JsonArray();
-        for (ReportCollector.ModelInfo m : models) {
+        for (ReportCollector.ModelInfo m : data.models()) {
             JsonObject j = new JsonObject();
             j.addProperty("name", m.name());
             j.addProperty("fingerprint", m.fingerprint());
@@ -48,7 +44,7 @@ final class ReportJson {
         }
         o.add("models", ms);
         JsonArray as = new JsonArray();
-        for (ReportCollector.Entry e : entries) {
+        for (ReportCollector.Entry e : data.entries()) {
             JsonObject j = new JsonObject();
             j.addProperty("testClass", e.testClass());
             j.addProperty("test", e.test());
@@ -61,7 +57,7 @@ final class ReportJson {
         }
         o.add("assertions", as);
         JsonArray ps = new JsonArray();
-        for (ReportCollector.PerplexityEntry e : perplexity) {
+        for (ReportCollector.PerplexityEntry e : data.perplexity()) {
             PerplexityVerdict v = e.verdict();
             JsonObject j = new JsonObject();
             j.addProperty("testClass", e.testClass());

@@ -1,0 +1,92 @@
+package dev.retention.model;
+
+import dev.retention.fixtures.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Unusable model directories are refused with the file and the reason, and the JVM lives on. */
+class ModelRefusalTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bfloat16WeightsAreRefusedBeforeTheyCanAbortTheJvm() {
+        Path bf16 = Fixtures.broken("bf16");
+        assertThatThrownBy(() -> CausalLm.load(bf16))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessage(bf16.resolve("model.pt").toAbsolutePath().normalize() + ": holds bfloat16 tensors, which "
+                        + "DJL's PyTorch engine cannot handle (it aborts the JVM); re-export in float32 or float16, e.g. "
+                        + "model.float() before tracing");
+        try (CausalLm fine = CausalLm.load(Fixtures.model("base"))) {
+            assertThat(fine.vocabSize()).as("the JVM and engine still work").isEqualTo(640);
+        }
+    }
+
+    @Test
+    void logitsOverAnotherVocabularyAreRefused() {
+        assertThatThrownBy(() -> CausalLm.load(Fixtures.broken("vocab-mismatch")))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageEndingWith("the model's logits cover 300 token ids but tokenizer.json has 640; the tokenizer "
+                        + "does not belong to this model");
+    }
+
+    @Test
+    void aFileThatIsNotTorchScriptIsRefused() throws IOException {
+        copyTokenizer();
+        Files.writeString(dir.resolve("model.pt"), "not a model");
+        assertThatThrownBy(() -> CausalLm.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageStartingWith(dir.resolve("model.pt") + ": not a TorchScript archive (not a zip file");
+    }
+
+    @Test
+    void aTorchSaveCheckpointIsRefusedWithTheExportAdvice() throws IOException {
+        copyTokenizer();
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(dir.resolve("model.pt")))) {
+            zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+            zip.write("\u0080\u0002ctorch\nFloatStorage\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> CausalLm.load(dir))
+                .hasMessageContaining("a torch.save checkpoint or state_dict, not TorchScript")
+                .hasMessageContaining("torch.jit.trace");
+    }
+
+    @Test
+    void missingFilesAreNamed() throws IOException {
+        assertThatThrownBy(() -> CausalLm.load(dir.resolve("nowhere"))).hasMessageEndingWith("model directory does not exist");
+        assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("tokenizer.json is missing");
+        copyTokenizer();
+        assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("no TorchScript file: expected model.pt");
+    }
+
+    @Test
+    void anUndeclaredContextWindowMustBeGiven() throws IOException {
+        Path base = Fixtures.model("base");
+        for (String f : new String[] {"model.pt", "tokenizer.json"}) {
+            Files.copy(base.resolve(f), dir.resolve(f));
+        }
+        assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("cannot tell the context window");
+        try (CausalLm lm = CausalLm.load(dir, ModelOptions.defaults().withContextLength(64))) {
+            assertThat(lm.contextLength()).isEqualTo(64);
+            assertThat(lm.specialTokens().eos()).as("no tokenizer_config.json: no special tokens declared").isEmpty();
+        }
+    }
+
+    private void copyTokenizer() throws IOException {
+        try (OutputStream out = Files.newOutputStream(dir.resolve("tokenizer.json"))) {
+            Files.copy(Fixtures.model("base").resolve("tokenizer.json"), out);
+        }
+    }
+}
