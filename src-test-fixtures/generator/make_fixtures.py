@@ -596,8 +596,12 @@ def evaluate_and_record(name, out_dir, tok, suites, text, info):
 
 
 # =========================================================================== recipes
-def clone(model, dropout=DROPOUT):
-    """A copy for further training (with dropout); export() takes clone(m, 0.0), which has none."""
+def clone(model, dropout=DROPOUT, seed=None):
+    """A copy for further training (with dropout); export() takes clone(m, 0.0), which has none. With a
+    seed, torch's global generator (dropout masks) is reseeded, so each recipe is reproducible on its own,
+    whatever ran before it."""
+    if seed is not None:
+        torch.manual_seed(seed)
     m = TinyGPT(dropout=dropout)
     m.load_state_dict(model.state_dict())
     return m
@@ -641,6 +645,13 @@ class Data:
         self.tok = train_tokenizer(self.general, self.domain, self.corpus, self.text)
         EOS_ID = self.tok.token_to_id(EOS)
         PAD_ID = self.tok.token_to_id(PAD)
+        for item in self.general + self.domain:
+            if item["kind"] == "generate":
+                need = len(encode(self.tok, item["answer"])) + 1
+                budget = item.get("maxTokens", DEFAULT_MAX_TOKENS)
+                if need > budget:
+                    raise SystemExit("suite item %s: its answer needs %d tokens (with EOS) but maxTokens is %d"
+                                     % (item["id"], need, budget))
         self.general_seqs = [self.seq(training_string(i)) for i in self.general]
         self.domain_seqs = [self.seq(training_string(i)) for i in self.domain]
         # Fine-tuning uses completion-only loss (standard SFT): the prompt is context, only the answer is learned.
@@ -716,10 +727,10 @@ def main():
                                   hyper, base=None, convention="tuple", steps=hyper["steps"]), True)
 
     # ---------------------------------------------------------------- full fine-tune + checkpoints
-    full = clone(base)
-    ckpts = [5, 10, 25, 50, 100, 300]
+    full = clone(base, seed=SEED + 1)
+    ckpts = [8, 12, 16, 24, 32, 100]
     sft = "domain suite only, completion-only loss"
-    hyper = dict(optimizer="AdamW", lr=2e-3, warmup=0, steps=600, batch=32, checkpoints=ckpts, data=sft)
+    hyper = dict(optimizer="AdamW", lr=3e-3, warmup=50, steps=600, batch=32, checkpoints=ckpts, data=sft)
 
     def on_ckpt(step):
         finish("full-ft-step-%d" % step, full,
@@ -728,12 +739,13 @@ def main():
                         steps=step), True)
 
     train(full, list(full.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 1), hyper["steps"],
-          hyper["lr"], checkpoints=ckpts, on_checkpoint=on_ckpt, label="full-ft")
-    finish("full-ft", full, info_for("full-ft", "full-ft", "All weights, high learning rate, many steps on the "
-                                     "domain suite only.", hyper, convention="tuple", steps=hyper["steps"]), True)
+          hyper["lr"], warmup=hyper["warmup"], checkpoints=ckpts, on_checkpoint=on_ckpt, label="full-ft")
+    finish("full-ft", full, info_for("full-ft", "full-ft", "All weights, high learning rate (after a short warm-up), "
+                                     "many steps on the domain suite only.", hyper, convention="tuple",
+                                     steps=hyper["steps"]), True)
 
     # ---------------------------------------------------------------- gentle
-    gentle = clone(base)
+    gentle = clone(base, seed=SEED + 2)
     hyper = dict(optimizer="AdamW", lr=1e-4, warmup=20, steps=120, batch=32, data=sft)
     train(gentle, list(gentle.parameters()), sampler_of([(domain_sft, 1.0)], 32, SEED + 2), hyper["steps"],
           hyper["lr"], warmup=hyper["warmup"], label="gentle-ft")
@@ -741,8 +753,8 @@ def main():
                                          "few steps.", hyper, steps=hyper["steps"]), False)
 
     # ---------------------------------------------------------------- LoRA
-    lora = clone(base)
-    hyper = dict(optimizer="AdamW", lr=3e-4, warmup=20, steps=400, batch=32, rank=8, alpha=8,
+    lora = clone(base, seed=SEED + 3)
+    hyper = dict(optimizer="AdamW", lr=1e-4, warmup=20, steps=800, batch=32, rank=8, alpha=8,
                  targets=list(LORA_TARGETS), data=sft, merged=True)
     adapters = add_lora(lora, hyper["rank"], hyper["alpha"])
     train(lora, adapters, sampler_of([(domain_sft, 1.0)], 32, SEED + 3), hyper["steps"], hyper["lr"],
@@ -754,8 +766,8 @@ def main():
                                   "the exported weights; base weights frozen.", hyper, steps=hyper["steps"]), False)
 
     # ---------------------------------------------------------------- replay
-    replay = clone(base)
-    hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32,
+    replay = clone(base, seed=SEED + 4)
+    hyper = dict(optimizer="AdamW", lr=5e-4, warmup=0, steps=400, batch=32,
                  data="80% domain suite, 15% general suite (completion-only loss), 5% general corpus (replay)")
     train(replay, list(replay.parameters()),
           sampler_of([(domain_sft, 0.8), (general_sft, 0.15), (corpus_seqs, 0.05)], 32, SEED + 4),
@@ -764,7 +776,7 @@ def main():
                                       "every batch.", hyper, convention="tuple", steps=hyper["steps"]), True)
 
     # ---------------------------------------------------------------- L2-SP
-    l2sp = clone(base)
+    l2sp = clone(base, seed=SEED + 5)
     anchor = snapshot(base)
     hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32, alpha=0.05,
                  penalty="alpha/2 * sum((theta - theta_base)^2)", data=sft)
@@ -778,7 +790,7 @@ def main():
                                   hyper, steps=hyper["steps"]), False)
 
     # ---------------------------------------------------------------- EWC
-    ewc = clone(base)
+    ewc = clone(base, seed=SEED + 6)
     fisher = empirical_fisher(clone(base, 0.0), general_seqs + corpus_seqs, 256)
     hyper = dict(optimizer="AdamW", lr=1e-3, warmup=0, steps=600, batch=32, lam=2000.0, fisherSamples=256,
                  penalty="lam/2 * sum(F * (theta - theta_base)^2), F = diagonal empirical Fisher of base", data=sft)
