@@ -138,7 +138,7 @@ class ReferenceParityTest {
                 Files.readString(Fixtures.model(model).resolve("model-info.json"))).getAsJsonObject()
                 .getAsJsonObject("pythonAccuracy");
         try (CausalLm lm = CausalLm.load(Fixtures.model(model), ModelOptions.defaults().withDevice("cpu"))) {
-            Evaluator ev = Evaluator.of(lm, EvalConfig.defaults().withBatchSize(8));
+            Evaluator ev = Evaluator.of(lm, EvalConfig.defaults().withBatchSize(32));
             for (Map.Entry<String, Suite> s : suites.entrySet()) {
                 Scorecard card = ev.score(s.getValue());
                 for (Ref r : refs) {

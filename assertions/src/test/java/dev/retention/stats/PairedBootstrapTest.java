@@ -110,25 +110,6 @@ class PairedBootstrapTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
-    @Test
-    void tenThousandResamplesOfAThousandItemsTakeWellUnderASecond() {
-        Paired data = Paired.simulate(1000, 0.85, 0.16, -0.05, 21L);
-        PairedBootstrap bootstrap = new PairedBootstrap(10_000, 0.95, 5L);
-        PairedStatistic general = PairedStatistic.difference(
-                PairedStatistic.accuracy(data.tuned), PairedStatistic.accuracy(data.baseline));
-        bootstrap.accuracyDifference(data.baseline, data.tuned); // warm-up
-        bootstrap.interval(1000, general);
-        long start = System.nanoTime();
-        bootstrap.accuracyDifference(data.baseline, data.tuned);
-        long middle = System.nanoTime();
-        bootstrap.interval(1000, general);
-        long end = System.nanoTime();
-        System.out.printf("bootstrap 10k x 1000: boolean form %.0f ms, general form %.0f ms%n",
-                (middle - start) / 1e6, (end - middle) / 1e6);
-        assertThat((middle - start) / 1e9).isLessThan(1.0);
-        assertThat((end - middle) / 1e9).isLessThan(1.0);
-    }
-
     /** A simulated pair of correctness vectors. */
     private static final class Paired {
         final boolean[] baseline;
