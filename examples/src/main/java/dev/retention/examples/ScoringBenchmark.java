@@ -10,18 +10,24 @@ import dev.retention.eval.ProgressListener;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
+import dev.retention.stats.PairedBootstrap;
+import dev.retention.stats.PairedMarginTest;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * Throughput and memory of the evaluation engine on a fixture model: items/s and tokens/s of
  * log-likelihood scoring and of greedy generation at batch sizes 1, 8 and 32, then live NDArray
- * counts and heap before and after 10 further scoring passes.
+ * counts and heap before and after 10 further scoring passes; last, the cost of the statistics
+ * behind every verdict (a 10,000-resample paired bootstrap of 1,000 items, the exact
+ * unconditional margin test at its largest exact size, 2,000 items).
  *
  * <p>Run it with {@code mvn -B -q -Pbenchmark -DskipTests -pl examples -am verify}. Figures depend
  * on the machine; compare ratios from one run.
@@ -93,6 +99,38 @@ public final class ScoringBenchmark {
             System.out.printf(Locale.ROOT, "used heap after GC: %.1f MiB before, %.1f MiB after%n",
                     heapBefore / 1048576.0, heapAfter / 1048576.0);
         }
+        statistics();
+    }
+
+    /** Median wall time of the statistics, five timed runs after two warm-ups each. */
+    private static void statistics() {
+        Random random = new Random(7L);
+        boolean[] baseline = new boolean[1000];
+        boolean[] tuned = new boolean[1000];
+        for (int i = 0; i < baseline.length; i++) {
+            baseline[i] = random.nextDouble() < 0.85;
+            tuned[i] = baseline[i] ? random.nextDouble() < 0.90 : random.nextDouble() < 0.30;
+        }
+        PairedBootstrap bootstrap = new PairedBootstrap(PairedBootstrap.MIN_RESAMPLES, 0.95, 5L);
+        double bootstrapMs = medianMillis(() -> bootstrap.accuracyDifference(baseline, tuned));
+        int n = PairedMarginTest.EXACT_MAX_ITEMS;
+        double exactMs = medianMillis(() -> PairedMarginTest.retentionWithinMargin(n, 240, 100, 0.10));
+        System.out.printf(Locale.ROOT, "%npaired bootstrap, %d resamples of %d items: %.0f ms (median of 5)%n",
+                PairedBootstrap.MIN_RESAMPLES, baseline.length, bootstrapMs);
+        System.out.printf(Locale.ROOT, "exact unconditional margin test, %d items: %.0f ms (median of 5)%n", n, exactMs);
+    }
+
+    private static double medianMillis(Runnable task) {
+        task.run();
+        task.run();
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            task.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[ms.length / 2];
     }
 
     private static EvalConfig config(int batch) {
