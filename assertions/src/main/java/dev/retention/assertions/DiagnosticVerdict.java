@@ -24,6 +24,22 @@ public record DiagnosticVerdict(String kind, String tuned, String baseline, Stri
 
     public String summaryLine() {
         return String.format(Locale.ROOT, "retention: %s vs %s | %s | %s%s (%s) | %s", tuned, baseline, kind, check,
-                Double.isNaN(value) ? "" : String.format(Locale.ROOT, " = %.6g", value), bound, passed ? "PASS" : "FAIL");
+                Double.isNaN(value) ? "" : " = " + formattedValue(), bound, passed ? "PASS" : "FAIL");
+    }
+
+    /**
+     * The measured value as printed: counts and ranks as integers, anything else to six
+     * significant digits; empty when there is no single value.
+     *
+     * @return the printed value
+     */
+    public String formattedValue() {
+        if (Double.isNaN(value)) {
+            return "";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return String.format(Locale.ROOT, "%.6g", value);
     }
 }

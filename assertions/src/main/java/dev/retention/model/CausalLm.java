@@ -89,7 +89,8 @@ public final class CausalLm implements AutoCloseable {
         try {
             zoo = Criteria.builder()
                     .setTypes(NDList.class, NDList.class)
-                    .optModelPath(files.torchScript())
+                    .optModelPath(files.directory())
+                    .optModelName(files.djlModelName())
                     .optEngine("PyTorch")
                     .optDevice(Devices.toDjl(device))
                     .optOption("mapLocation", "true")

@@ -107,7 +107,8 @@ public final class DiagonalFisher implements AutoCloseable {
         try {
             return Criteria.builder()
                     .setTypes(NDList.class, NDList.class)
-                    .optModelPath(files.torchScript())
+                    .optModelPath(files.directory())
+                    .optModelName(files.djlModelName())
                     .optEngine("PyTorch")
                     .optDevice(Devices.toDjl(device))
                     .optOption("mapLocation", "true")

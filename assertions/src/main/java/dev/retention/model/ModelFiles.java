@@ -28,6 +28,15 @@ record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional
                 optional(d, "config.json"), optional(d, "generation_config.json"));
     }
 
+    /**
+     * The TorchScript file's name without {@code .pt}: DJL is given the directory and this name,
+     * which it resolves to the file (a bare file path makes its repository log a warning per load).
+     */
+    String djlModelName() {
+        String name = torchScript.getFileName().toString();
+        return name.substring(0, name.length() - ".pt".length());
+    }
+
     /** Files whose bytes decide the scores, in fingerprint order. */
     List<Path> fingerprinted() {
         List<Path> out = new ArrayList<>(List.of(torchScript, tokenizerJson));

@@ -82,7 +82,7 @@ final class ReportHtml {
                 h.append("<tr><td class=\"l\">").append(esc(de.test())).append("</td><td class=\"l\">")
                         .append(esc(v.tuned() + " vs " + v.baseline())).append("</td><td class=\"l\">")
                         .append(esc(v.check())).append("</td><td>")
-                        .append(Double.isNaN(v.value()) ? "" : String.format(Locale.ROOT, "%.6g", v.value()))
+                        .append(v.formattedValue())
                         .append("</td><td class=\"l\">").append(esc(v.bound())).append("</td>").append(verdict(v.passed()))
                         .append("</tr>");
                 if (!v.details().isEmpty()) {

@@ -45,7 +45,8 @@ class FixtureModelsLoadOfflineTest {
         JsonObject info = JsonParser.parseString(Files.readString(dir.resolve("model-info.json"))).getAsJsonObject();
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
-                .optModelPath(dir.resolve("model.pt"))
+                .optModelPath(dir)
+                .optModelName("model")
                 .optEngine("PyTorch")
                 .optTranslator(new NoopTranslator())
                 .build();

@@ -73,7 +73,9 @@ class CheckpointSweepTest {
                 .hasMessageContaining("Expected forgetting over " + RUN.size() + " checkpoints of base to be ≤ 0.100");
     }
 
-    // Measured on the committed fixtures (see the table this test prints).
-    private static final String CHOSEN = "full-ft-step-5";
-    private static final double GAIN_OF_CHOSEN = 0.0;
+    // Measured on the committed fixtures (the table this test prints; src-test-fixtures/README.md):
+    // step 12 lost at most 2.1 points (format, reasoning), step 16 already 16.7 (format); step 12 gained
+    // 0.208 - 0.056 = 0.153 on the domain.
+    private static final String CHOSEN = "full-ft-step-12";
+    private static final double GAIN_OF_CHOSEN = 0.15;
 }

@@ -42,9 +42,11 @@ class DriftDiagnosticsTest {
     }
 
     @Test
-    void loraBarelyMovedTheWeightsThatMatterForGeneralAbility() {
-        assertThatModel(lora).fisherWeightedDriftFrom(base).on(Suite.load(Path.of(FixturePaths.GENERAL)))
-                .isAtMost(LORA_FISHER_BOUND);
+    void loraBarelyMovedTheWeightsThatMatterForGeneralAbilityButFullFineTuneDid() {
+        Suite general = Suite.load(Path.of(FixturePaths.GENERAL));
+        assertThatModel(lora).fisherWeightedDriftFrom(base).on(general).isAtMost(FISHER_BOUND);
+        assertThatThrownBy(() -> assertThatModel(fullFt).fisherWeightedDriftFrom(base).on(general).isAtMost(FISHER_BOUND))
+                .hasMessageContaining("Fisher-weighted drift");
     }
 
     @Test
@@ -54,7 +56,8 @@ class DriftDiagnosticsTest {
                 .hasMessageContaining("Tokens whose probability fell most");
     }
 
-    // Bounds set between the measured values of lora and full-ft (see the closing note of issue 6).
-    private static final double LORA_FISHER_BOUND = 1.0;
-    private static final double KL_BOUND = 0.2;
+    // Bounds between the measured values on the committed fixtures: Fisher-weighted drift lora 1.03e-4,
+    // full-ft 7.60e-4; mean next-token KL lora 0.274, full-ft 2.93 nats per token.
+    private static final double FISHER_BOUND = 3e-4;
+    private static final double KL_BOUND = 0.5;
 }

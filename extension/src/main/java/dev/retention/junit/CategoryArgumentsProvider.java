@@ -2,6 +2,7 @@ package dev.retention.junit;
 
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,6 +29,7 @@ final class CategoryArgumentsProvider implements ArgumentsProvider {
         }
         return suite.categories().stream()
                 .filter(c -> suite.items(c).stream().anyMatch(SuiteItem::isScored))
-                .map(Arguments::of);
+                // Named, so "{0}" shows the bare category on JUnit 6 too (which quotes plain strings).
+                .map(c -> Arguments.of(Named.of(c, c)));
     }
 }
