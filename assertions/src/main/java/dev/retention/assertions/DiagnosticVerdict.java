@@ -34,12 +34,26 @@ public record DiagnosticVerdict(String kind, String tuned, String baseline, Stri
      * @return the printed value
      */
     public String formattedValue() {
-        if (Double.isNaN(value)) {
+        return number(value);
+    }
+
+    /**
+     * A diagnostic number as printed everywhere: integers as integers, values below 0.001 in
+     * scientific notation, others to six significant digits, trailing zeros dropped.
+     */
+    static String number(double v) {
+        if (Double.isNaN(v)) {
             return "";
         }
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
         }
-        return String.format(Locale.ROOT, "%.6g", value);
+        String s = String.format(Locale.ROOT, Math.abs(v) < 1e-3 ? "%.5e" : "%.6g", v);
+        int e = s.indexOf('e');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return mantissa + (e < 0 ? "" : s.substring(e));
     }
 }

@@ -36,15 +36,16 @@ public class FisherDriftAssert extends AbstractAssert<FisherDriftAssert, WeightC
         FisherDrift f = FisherDrift.between(WeightComparison.loaded(actual.tuned()),
                 actual.baseline().evaluator().orElseThrow(), suite);
         List<String> details = f.topLayers(5).stream()
-                .map(l -> String.format(Locale.ROOT, "%s: %.6g", l.name(), l.value())).toList();
+                .map(l -> l.name() + ": " + DiagnosticVerdict.number(l.value())).toList();
         boolean ok = f.total() <= max;
         RetentionEvents.publish(new DiagnosticVerdict("fisher", f.tuned(), f.baseline(),
                 "Fisher-weighted drift on " + f.suite() + " (" + f.samples() + " requests)", f.total(),
-                String.format(Locale.ROOT, "≤ %.6g", max), ok, details));
+                "≤ " + DiagnosticVerdict.number(max), ok, details));
         if (!ok) {
             failWithMessage("%s", String.format(Locale.ROOT, "Expected the Fisher-weighted drift Σ F·(θ-θ*)² of %s from %s "
-                    + "on %s to be at most %.6g, but it is %.6g (≈ %.4f nats of extra loss per item to second order). "
-                    + "Top layers:%n  %s", f.tuned(), f.baseline(), f.suite(), max, f.total(), f.total() / 2,
+                    + "on %s to be at most %s, but it is %s (≈ %s nats of extra loss per item to second order). "
+                    + "Top layers:%n  %s", f.tuned(), f.baseline(), f.suite(), DiagnosticVerdict.number(max),
+                    DiagnosticVerdict.number(f.total()), DiagnosticVerdict.number(f.total() / 2),
                     String.join("\n  ", details)));
         }
         return myself;

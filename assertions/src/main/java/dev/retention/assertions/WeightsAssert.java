@@ -36,9 +36,10 @@ public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightCompariso
             details.add(String.format(Locale.ROOT, "%s: RMS drift %.6f (%d of %d parameters changed)", l.name(), l.rms(),
                     l.changedParameters(), l.parameters()));
         }
-        return verdict("RMS drift", d.rms(), String.format(Locale.ROOT, "≤ %.6g", max), d.rms() <= max, details,
-                String.format(Locale.ROOT, "Expected the RMS weight drift of %s from %s to be at most %.6g, but it is "
-                        + "%.6g. Top drifting layers:", name(), base(), max, d.rms()));
+        return verdict("RMS drift", d.rms(), "≤ " + DiagnosticVerdict.number(max), d.rms() <= max, details,
+                String.format(Locale.ROOT, "Expected the RMS weight drift of %s from %s to be at most %s, but it is "
+                        + "%s. Top drifting layers:", name(), base(), DiagnosticVerdict.number(max),
+                        DiagnosticVerdict.number(d.rms())));
     }
 
     /**

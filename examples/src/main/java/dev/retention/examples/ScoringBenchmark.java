@@ -24,7 +24,8 @@ import java.util.Random;
 
 /**
  * Throughput and memory of the evaluation engine on a fixture model: items/s and tokens/s of
- * log-likelihood scoring and of greedy generation at batch sizes 1, 8 and 32, then live NDArray
+ * log-likelihood scoring and of greedy generation at batch sizes 1, 8 and 32 (median of five timed
+ * passes after two warm-up passes, so libtorch has seen every input shape), then live NDArray
  * counts and heap before and after 10 further scoring passes; last, the cost of the statistics
  * behind every verdict (a 10,000-resample paired bootstrap of 1,000 items, the exact
  * unconditional margin test at its largest exact size, 2,000 items).
@@ -63,10 +64,8 @@ public final class ScoringBenchmark {
             double[] llRate = new double[BATCH_SIZES.length];
             for (int i = 0; i < BATCH_SIZES.length; i++) {
                 Evaluator ev = Evaluator.of(lm, config(BATCH_SIZES[i]));
-                ev.loglikelihood(ll); // warm-up: the first shapes are slow while libtorch profiles them
-                long t0 = System.nanoTime();
                 List<Loglikelihood> out = ev.loglikelihood(ll);
-                double s = (System.nanoTime() - t0) / 1e9;
+                double s = medianMillis(() -> ev.loglikelihood(ll)) / 1e3;
                 long tokens = ll.stream().mapToLong(r -> lm.tokenizer().encode(r.context() + r.continuation()).length).sum();
                 llRate[i] = out.size() / s;
                 System.out.printf(Locale.ROOT, "%-14s %6d %10.1f %11.0f %10.2f%n", "loglikelihood", BATCH_SIZES[i], llRate[i],
@@ -74,10 +73,8 @@ public final class ScoringBenchmark {
             }
             for (int b : BATCH_SIZES) {
                 Evaluator ev = Evaluator.of(lm, config(b));
-                ev.generate(gen.subList(0, Math.min(gen.size(), 32)));
-                long t0 = System.nanoTime();
                 List<Generation> out = ev.generate(gen);
-                double s = (System.nanoTime() - t0) / 1e9;
+                double s = medianMillis(() -> ev.generate(gen)) / 1e3;
                 long tokens = out.stream().mapToLong(g -> g.tokens().length).sum();
                 System.out.printf(Locale.ROOT, "%-14s %6d %10.1f %11.0f %10.2f%n", "generate", b, out.size() / s,
                         tokens / s, s);
