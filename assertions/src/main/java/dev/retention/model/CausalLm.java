@@ -1,6 +1,5 @@
 package dev.retention.model;
 
-import ai.djl.MalformedModelException;
 import ai.djl.engine.EngineException;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -8,12 +7,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,18 +83,10 @@ public final class CausalLm implements AutoCloseable {
                 meta.specialTokens(), options.addBosToken());
         ZooModel<NDList, NDList> zoo;
         try {
-            zoo = Criteria.builder()
-                    .setTypes(NDList.class, NDList.class)
-                    .optModelPath(files.directory())
-                    .optModelName(files.djlModelName())
-                    .optEngine("PyTorch")
-                    .optDevice(Devices.toDjl(device))
-                    .optOption("mapLocation", "true")
-                    .build()
-                    .loadModel();
-        } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
+            zoo = files.loadTorchScript(device, false, "DJL's PyTorch engine cannot load it");
+        } catch (ModelLoadException e) {
             tokenizer.close();
-            throw new ModelLoadException(files.torchScript(), "DJL's PyTorch engine cannot load it: " + e.getMessage(), e);
+            throw e;
         }
         CausalLm lm = new CausalLm(files, device, ctx, fingerprint, dtypes, tokenizer, zoo, options.addBosToken());
         try {

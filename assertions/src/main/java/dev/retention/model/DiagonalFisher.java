@@ -1,22 +1,17 @@
 package dev.retention.model;
 
-import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +68,8 @@ public final class DiagonalFisher implements AutoCloseable {
         }
         ModelFiles files = ModelFiles.in(dir);
         TorchScriptArchive.checkLoadable(files.torchScript());
-        ZooModel<NDList, NDList> zoo = loadWithGradients(files, Devices.resolve(options.device()));
+        ZooModel<NDList, NDList> zoo = files.loadTorchScript(Devices.resolve(options.device()), true,
+                "cannot load it with gradients enabled");
         boolean ok = false;
         try {
             Map<String, Parameter> params = new LinkedHashMap<>();
@@ -100,23 +96,6 @@ public final class DiagonalFisher implements AutoCloseable {
             if (!ok) {
                 zoo.close();
             }
-        }
-    }
-
-    private static ZooModel<NDList, NDList> loadWithGradients(ModelFiles files, String device) {
-        try {
-            return Criteria.builder()
-                    .setTypes(NDList.class, NDList.class)
-                    .optModelPath(files.directory())
-                    .optModelName(files.djlModelName())
-                    .optEngine("PyTorch")
-                    .optDevice(Devices.toDjl(device))
-                    .optOption("mapLocation", "true")
-                    .optOption("trainParam", "true")
-                    .build()
-                    .loadModel();
-        } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
-            throw new ModelLoadException(files.torchScript(), "cannot load it with gradients enabled: " + e.getMessage(), e);
         }
     }
 

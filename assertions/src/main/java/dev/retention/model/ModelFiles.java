@@ -1,5 +1,12 @@
 package dev.retention.model;
 
+import ai.djl.MalformedModelException;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDList;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +36,30 @@ record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional
     }
 
     /**
-     * The TorchScript file's name without {@code .pt}: DJL is given the directory and this name,
-     * which it resolves to the file (a bare file path makes its repository log a warning per load).
+     * Loads the TorchScript file with DJL's PyTorch engine on {@code device}, weights mapped there.
+     * DJL is given the directory and the file's name without {@code .pt} (a bare file path makes
+     * its repository log a warning per load).
+     *
+     * @param withGradients whether parameters require gradients (for the Fisher information)
+     * @param failure what failed, for the error message
      */
-    String djlModelName() {
+    ZooModel<NDList, NDList> loadTorchScript(String device, boolean withGradients, String failure) {
         String name = torchScript.getFileName().toString();
-        return name.substring(0, name.length() - ".pt".length());
+        Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(directory)
+                .optModelName(name.substring(0, name.length() - ".pt".length()))
+                .optEngine("PyTorch")
+                .optDevice(Devices.toDjl(device))
+                .optOption("mapLocation", "true");
+        if (withGradients) {
+            criteria.optOption("trainParam", "true");
+        }
+        try {
+            return criteria.build().loadModel();
+        } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
+            throw new ModelLoadException(torchScript, failure + ": " + e.getMessage(), e);
+        }
     }
 
     /** Files whose bytes decide the scores, in fingerprint order. */
