@@ -53,8 +53,11 @@ public final class Devices {
      * a requested GPU exists.
      */
     public static String resolve(String name) {
+        return resolve(name, gpuCount());
+    }
+
+    static String resolve(String name, int gpus) {
         String n = parse(name);
-        int gpus = gpuCount();
         if (n.equals("auto")) {
             return gpus > 0 ? "gpu:0" : "cpu";
         }
@@ -74,14 +77,17 @@ public final class Devices {
      * use the CPU. An explicit device name places every model there.
      */
     public static List<String> place(String request, int count) {
+        return place(request, count, gpuCount());
+    }
+
+    static List<String> place(String request, int count, int gpus) {
         String n = parse(request);
         List<String> out = new ArrayList<>(count);
-        int gpus = gpuCount();
         for (int i = 0; i < count; i++) {
             if (n.equals("auto")) {
                 out.add(gpus == 0 ? "cpu" : "gpu:" + (i % gpus));
             } else {
-                out.add(resolve(n));
+                out.add(resolve(n, gpus));
             }
         }
         return out;
