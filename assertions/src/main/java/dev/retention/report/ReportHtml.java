@@ -40,8 +40,12 @@ final class ReportHtml {
                 .append(" · Retention ").append(esc(LibraryVersion.retention())).append(" · ")
                 .append(esc(LibraryVersion.engine())).append("</p>\n");
         h.append("<p>").append(data.entries().size() + data.perplexity().size() + data.diagnostics().size())
-                .append(" checks, <span class=\"")
-                .append(failed == 0 ? "ok\">all passed" : "bad\">" + failed + " failed").append("</span>.</p>\n");
+                .append(" verdicts, <span class=\"")
+                .append(failed == 0 ? "ok\">all passed" : "bad\">" + failed + " failed").append("</span>.")
+                .append(failed == 0 ? "" : " <span class=\"muted\">A test that expects a failure (e.g. with "
+                        + "assertThatThrownBy) still records its failed verdict here; the test results are in "
+                        + "Surefire's reports.</span>")
+                .append("</p>\n");
         h.append("<h2>Run</h2>\n<table><tr><th class=\"l\">setting</th><th class=\"l\">value</th></tr>");
         data.settings().forEach((k, v) -> row(h, k, v));
         h.append("</table>\n<h2>Models</h2>\n<table><tr><th class=\"l\">name</th><th class=\"l\">sha256</th>"
