@@ -118,6 +118,9 @@ class DiagnosticsOnFixturesTest {
         }
         System.out.println("full-ft run " + run + "\n  RMS drift " + rms + "\n  mean KL " + kl + "\n  Fisher drift " + fisher);
         assertThat(rms).isSorted().doesNotHaveDuplicates();
+        // Measured on the committed run: KL and Fisher drift grow at every checkpoint too.
+        assertThat(kl).isSorted().doesNotHaveDuplicates();
+        assertThat(fisher).isSorted().doesNotHaveDuplicates();
     }
 
     @Test
