@@ -1,16 +1,16 @@
 package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
+import dev.retention.model.GreedySession;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Batched greedy decoding without a KV cache: each step re-runs the whole (prompt + generated)
- * sequence of every unfinished row, right-padded and masked, and appends each row's argmax. This is
- * exact for any causal TorchScript model traced with {@code use_cache=False}, at the cost of
- * recomputing the prefix each step.
+ * Batched greedy decoding through a {@link GreedySession}: native models prefill the left-padded
+ * prompts once and then run one token per unfinished row per step from a KV cache (as transformers'
+ * {@code generate(do_sample=False)} does); legacy TorchScript exports re-run each sequence.
  *
  * <p>Prompts are left-truncated to {@code contextLength - maxNewTokens} tokens (lm-evaluation-harness
  * {@code generate_until}). A row stops at an EOS token (not kept), when its decoded text contains a
@@ -26,7 +26,7 @@ final class GreedyDecoder {
 
     List<Generation> generate(List<int[]> prompts, List<GenerationRequest> requests) {
         int n = prompts.size();
-        int[][] seqs = new int[n][];
+        List<int[]> seqs = new ArrayList<>(n);
         List<List<Integer>> generated = new ArrayList<>(n);
         Generation[] done = new Generation[n];
         for (int i = 0; i < n; i++) {
@@ -37,39 +37,46 @@ final class GreedyDecoder {
             }
             int[] p = prompts.get(i);
             int keep = Math.min(p.length, model.contextLength() - budget);
-            seqs[i] = Arrays.copyOfRange(p, p.length - keep, p.length);
+            seqs.add(Arrays.copyOfRange(p, p.length - keep, p.length));
             generated.add(new ArrayList<>());
         }
         List<Integer> active = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             active.add(i);
         }
-        while (!active.isEmpty()) {
-            List<int[]> rows = new ArrayList<>(active.size());
-            for (int i : active) {
-                rows.add(seqs[i]);
-            }
-            int[] next = model.greedyNext(rows);
-            List<Integer> still = new ArrayList<>(active.size());
-            for (int k = 0; k < active.size(); k++) {
-                int i = active.get(k);
-                Generation g = step(i, next[k], generated.get(i), requests.get(i));
-                if (g != null) {
-                    done[i] = g;
-                    continue;
+        try (GreedySession session = model.greedy(seqs)) {
+            int[] next = session.next(null);
+            while (true) {
+                List<Integer> still = new ArrayList<>(active.size());
+                int[] keepRows = new int[active.size()];
+                int[] appended = new int[active.size()];
+                int kept = 0;
+                for (int k = 0; k < active.size(); k++) {
+                    int i = active.get(k);
+                    Generation g = step(next[k], generated.get(i), requests.get(i));
+                    if (g != null) {
+                        done[i] = g;
+                        continue;
+                    }
+                    still.add(i);
+                    keepRows[kept] = k;
+                    appended[kept++] = next[k];
                 }
-                int[] s = Arrays.copyOf(seqs[i], seqs[i].length + 1);
-                s[s.length - 1] = next[k];
-                seqs[i] = s;
-                still.add(i);
+                if (still.isEmpty()) {
+                    break;
+                }
+                if (kept < active.size()) {
+                    session.keep(Arrays.copyOf(keepRows, kept));
+                }
+                active = still;
+                next = session.next(Arrays.copyOf(appended, kept));
             }
-            active = still;
         }
         return Arrays.asList(done);
     }
 
     /** Applies one token to a row; returns the finished generation or null to continue. */
-    private Generation step(int row, int token, List<Integer> gen, GenerationRequest req) {
+    private Generation step(int token, List<Integer> gen, GenerationRequest req) {
         if (model.specialTokens().eos().contains(token)) {
             return finish(gen, Generation.StopReason.EOS, req);
         }

@@ -1,63 +1,65 @@
 package dev.retention.model;
 
-import ai.djl.engine.EngineException;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.TranslateException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TorchScript causal language model and its Hugging Face tokenizer, loaded through DJL's PyTorch
- * engine, fully offline.
+ * A causal language model and its Hugging Face tokenizer, loaded offline through DJL's PyTorch
+ * engine.
  *
- * <p>The TorchScript module must take {@code (input_ids, attention_mask)}, both int64
- * {@code [batch, tokens]}, and return logits {@code [batch, tokens, vocab]}, either bare or as the
- * first element of a tuple (what Hugging Face {@code torchscript=True} traces return). Weights may
- * be float32 or float16; bfloat16 is refused before loading, because it aborts the JVM in DJL.
+ * <p>A Hugging Face folder ({@code config.json}, {@code model.safetensors} or index + shards,
+ * {@code tokenizer.json}) runs natively: the architecture comes from {@code config.json} (llama,
+ * mistral, qwen2, qwen3, gemma2, gemma3, phi3, gpt2, olmo2, granite), the weights are mapped from
+ * the safetensors files (bfloat16 and float16 widened to float32), and the forward pass is composed
+ * from shared transformer blocks on DJL NDArrays. A directory holding only a TorchScript export
+ * ({@code model.pt} taking {@code (input_ids, attention_mask)}) runs through the legacy TorchScript
+ * path.
  *
  * <p>Batches are right-padded and masked; each call runs under its own NDArray sub-manager, so no
- * array outlives the call. Calls on one instance are serialised (DJL predictors are not
- * thread-safe); load one instance per device for parallel work.
+ * array outlives the call. Calls on one instance are serialised; load one instance per device for
+ * parallel work.
  */
 public final class CausalLm implements AutoCloseable {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final ModelFiles files;
     private final String name;
     private final String device;
     private final int contextLength;
-    private int vocabSize; // set once in load(), before the instance escapes
+    private final int vocabSize;
     private final String fingerprint;
     private final Set<String> weightDtypes;
     private final boolean addBosToken;
     private final String tokenizerFingerprint;
     private final LmTokenizer tokenizer;
-    private final ZooModel<NDList, NDList> model;
-    private final Predictor<NDList, NDList> predictor;
+    private final LmBackend backend;
+    private final long order = SEQUENCE.incrementAndGet(); // total lock order for two-model calls
     private final Object lock = new Object();
     private boolean closed;
 
-    private CausalLm(ModelFiles files, String device, int contextLength, String fingerprint, Set<String> dtypes,
-                     LmTokenizer tokenizer, ZooModel<NDList, NDList> model, boolean addBosToken) {
+    private CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
+                     Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend, boolean addBosToken) {
         this.files = files;
         this.name = files.directory().getFileName().toString();
         this.device = device;
         this.contextLength = contextLength;
+        this.vocabSize = vocabSize;
         this.fingerprint = fingerprint;
         this.weightDtypes = Set.copyOf(dtypes);
         this.addBosToken = addBosToken;
         this.tokenizerFingerprint = Fingerprint.of(List.of(files.tokenizerJson()));
         this.tokenizer = tokenizer;
-        this.model = model;
-        this.predictor = model.newPredictor();
+        this.backend = backend;
     }
 
     /** Loads {@code dir} with {@link ModelOptions#defaults()}. */
@@ -66,34 +68,54 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
-     * Loads a model directory: a TorchScript file ({@code model.pt}, or the only {@code *.pt}),
-     * {@code tokenizer.json}, and optionally {@code tokenizer_config.json}, {@code config.json} and
-     * {@code generation_config.json} for special tokens and the context window.
+     * Loads a model directory: a Hugging Face folder (natively) or a legacy TorchScript export,
+     * with {@code tokenizer.json} and, optionally, {@code tokenizer_config.json},
+     * {@code generation_config.json} for special tokens.
      *
-     * @throws ModelLoadException naming the file at fault when the directory cannot be used
+     * @throws ModelLoadException naming the file, tensor or config key at fault when the directory cannot be used
      */
     public static CausalLm load(Path dir, ModelOptions options) {
         ModelFiles files = ModelFiles.in(dir);
-        Set<String> dtypes = TorchScriptArchive.checkLoadable(files.torchScript());
         ModelMetadata meta = ModelMetadata.read(files);
         int ctx = contextLength(files, meta, options);
         String device = Devices.resolve(options.device());
         String fingerprint = Fingerprint.of(files.fingerprinted());
         LmTokenizer tokenizer = LmTokenizer.load(files.tokenizerJson(), meta.tokenizerVocabSize(),
                 meta.specialTokens(), options.addBosToken());
-        ZooModel<NDList, NDList> zoo;
         try {
-            zoo = files.loadTorchScript(device, false, "DJL's PyTorch engine cannot load it");
-        } catch (ModelLoadException e) {
+            return files.format() == ModelFiles.Format.SAFETENSORS
+                    ? loadNative(files, meta, options, ctx, device, fingerprint, tokenizer)
+                    : loadTorchScript(files, meta, options, ctx, device, fingerprint, tokenizer);
+        } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
         }
-        CausalLm lm = new CausalLm(files, device, ctx, fingerprint, dtypes, tokenizer, zoo, options.addBosToken());
+    }
+
+    private static CausalLm loadNative(ModelFiles files, ModelMetadata meta, ModelOptions options, int ctx,
+                                       String device, String fingerprint, LmTokenizer tokenizer) {
+        DecoderSpec spec = Families.resolve(HfConfig.read(files.config().orElseThrow()));
+        if (spec.vocabSize() < tokenizer.vocabSize()) {
+            throw new ModelLoadException(files.config().orElseThrow(), "vocab_size is " + spec.vocabSize()
+                    + " but tokenizer.json has " + tokenizer.vocabSize() + " ids; the tokenizer does not belong to this "
+                    + "model");
+        }
+        NativeLm lm = NativeLm.load(spec, new SafetensorsSource(files.directory()), Devices.toDjl(device));
+        return new CausalLm(files, device, ctx, spec.vocabSize(), fingerprint, Set.of("Float"), tokenizer, lm,
+                options.addBosToken());
+    }
+
+    private static CausalLm loadTorchScript(ModelFiles files, ModelMetadata meta, ModelOptions options, int ctx,
+                                            String device, String fingerprint, LmTokenizer tokenizer) {
+        Path pt = files.torchScript().orElseThrow();
+        Set<String> dtypes = TorchScriptArchive.checkLoadable(pt);
+        TorchScriptLm ts = new TorchScriptLm(pt, files.loadTorchScript(device, false,
+                "DJL's PyTorch engine cannot load it"));
         try {
-            lm.vocabSize = lm.probeVocab(meta);
-            return lm;
+            int v = probeVocab(ts, tokenizer, meta, pt);
+            return new CausalLm(files, device, ctx, v, fingerprint, dtypes, tokenizer, ts, options.addBosToken());
         } catch (RuntimeException e) {
-            lm.close();
+            ts.close();
             throw e;
         }
     }
@@ -119,20 +141,17 @@ public final class CausalLm implements AutoCloseable {
                         + "ModelOptions.withContextLength(n)"));
     }
 
-    /** Runs two tokens through the model and checks the logits' rank, dtype and vocabulary. */
-    private int probeVocab(ModelMetadata meta) {
+    /** Runs two tokens through a TorchScript model and checks the logits' width against the tokenizer. */
+    private static int probeVocab(TorchScriptLm ts, LmTokenizer tokenizer, ModelMetadata meta, Path pt) {
         int tok = tokenizer.specialTokens().padOrDefault();
         int v;
-        synchronized (lock) {
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray logits = forward(m, new long[] {tok, tok}, new long[] {1, 1}, 1, 2);
-                v = (int) logits.getShape().get(2);
-            }
+        try (NDManager m = ts.manager().newSubManager()) {
+            v = (int) ts.forward(m, new long[] {tok, tok}, new long[] {1, 1}, 1, 2).getShape().get(2);
         }
         int tv = tokenizer.vocabSize();
         boolean declaredPadding = meta.declaredVocabSize().isPresent() && meta.declaredVocabSize().getAsInt() == v;
         if (v < tv || (v > tv && !declaredPadding)) {
-            throw new ModelLoadException(files.torchScript(), "the model's logits cover " + v
+            throw new ModelLoadException(pt, "the model's logits cover " + v
                     + " token ids but tokenizer.json has " + tv + (v > tv
                     ? " (a larger, padded output is accepted only when config.json declares vocab_size " + v + ")"
                     : "") + "; the tokenizer does not belong to this model");
@@ -146,39 +165,41 @@ public final class CausalLm implements AutoCloseable {
      * <p>All rows are right-padded to the longest and masked. For row {@code r}, target {@code j} is
      * scored at input position {@code r.firstTarget() + j}: the log-softmax of the logits there, at
      * {@code r.targets()[j]}, plus whether that target is the argmax (first maximum on ties).
+     *
+     * <p>Consecutive rows that share a prefix of their input (the choices of one multiple-choice
+     * item) run that prefix once on native models ({@link #score(List, boolean)}).
+     *
+     * @throws NonFiniteLogitsException when the model produces NaN or infinite logits for a row
      */
     public List<TokenScores> score(List<ScoreRow> rows) {
-        int b = rows.size();
-        int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
-        long[] ids = new long[b * t];
-        long[] mask = new long[b * t];
-        int n = rows.stream().mapToInt(r -> r.targets().length).sum();
-        long[] flatPositions = new long[n];
-        long[] targets = new long[n];
-        fill(rows.stream().map(ScoreRow::input).toList(), t, ids, mask);
-        int k = 0;
-        for (int i = 0; i < b; i++) {
-            ScoreRow r = rows.get(i);
-            checkRow(r);
-            for (int j = 0; j < r.targets().length; j++) {
-                flatPositions[k] = (long) i * t + r.firstTarget() + j;
-                targets[k++] = r.targets()[j];
-            }
-        }
+        return score(rows, true);
+    }
+
+    /**
+     * As {@link #score(List)}; with {@code sharePrefixes} false every row runs whole (the results
+     * agree within float32 rounding; sharing only saves work).
+     */
+    public List<TokenScores> score(List<ScoreRow> rows, boolean sharePrefixes) {
+        Batch batch = Batch.of(rows, contextLength, name, tokenizer.specialTokens().padOrDefault());
+        PrefixGroups groups = sharePrefixes && backend instanceof NativeLm lm && lm.canSharePrefixes()
+                ? PrefixGroups.of(rows) : null;
         float[] logProbs;
         long[] argmax;
         synchronized (lock) {
             ensureOpen();
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray logits = forward(m, ids, mask, b, t);
-                NDArray picked = logits.reshape(b * (long) t, vocabSize).get(m.create(flatPositions));
+            try (NDManager m = backend.manager().newSubManager()) {
+                NDArray picked = groups != null && groups.worthIt()
+                        ? ((NativeLm) backend).logitsSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
+                                batch.targetRow, batch.targetColumn, tokenizer.specialTokens().padOrDefault())
+                        : backend.logits(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(picked, batch, rows);
                 NDArray logp = picked.logSoftmax(1);
-                logProbs = logp.gather(m.create(targets, new Shape(n, 1)), 1).toFloatArray();
+                logProbs = logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray();
                 argmax = picked.argMax(1).toLongArray();
             }
         }
-        List<TokenScores> out = new ArrayList<>(b);
-        k = 0;
+        List<TokenScores> out = new ArrayList<>(rows.size());
+        int k = 0;
         for (ScoreRow r : rows) {
             int len = r.targets().length;
             double[] lp = new double[len];
@@ -192,6 +213,22 @@ public final class CausalLm implements AutoCloseable {
         return out;
     }
 
+    /** Refuses NaN or ±Inf logits, naming the row of the batch and the count of bad values. */
+    private void checkFinite(NDArray logits, Batch batch, List<ScoreRow> rows) {
+        long[] bad = logits.isNaN().logicalOr(logits.isInfinite()).toType(DataType.INT64, false)
+                .sum(new int[] {1}).toLongArray();
+        int k = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            long count = 0;
+            for (int j = 0; j < rows.get(r).targets().length; j++, k++) {
+                count += bad[k];
+            }
+            if (count > 0) {
+                throw new NonFiniteLogitsException(name, r, count, (long) rows.get(r).targets().length * vocabSize);
+            }
+        }
+    }
+
     /**
      * Compares this model's (the reference p) next-token distributions with {@code other}'s (q) at
      * every target position of {@code rows}: KL(p ‖ q) and both models' log-probabilities of the
@@ -202,51 +239,38 @@ public final class CausalLm implements AutoCloseable {
             throw new IllegalArgumentException("next-token distributions of " + name + " and " + other.name
                     + " are not comparable: their tokenizers or vocabularies differ");
         }
-        int b = rows.size();
-        int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
-        long[] ids = new long[b * t];
-        long[] mask = new long[b * t];
-        fill(rows.stream().map(ScoreRow::input).toList(), t, ids, mask);
-        int n = rows.stream().mapToInt(r -> r.targets().length).sum();
-        long[] flat = new long[n];
-        long[] targets = new long[n];
-        int k = 0;
-        for (int i = 0; i < b; i++) {
-            ScoreRow r = rows.get(i);
-            checkRow(r);
-            for (int j = 0; j < r.targets().length; j++) {
-                flat[k] = (long) i * t + r.firstTarget() + j;
-                targets[k++] = r.targets()[j];
-            }
-        }
-        boolean thisFirst = System.identityHashCode(this) <= System.identityHashCode(other);
-        Object first = thisFirst ? lock : other.lock;
-        Object second = thisFirst ? other.lock : lock;
+        Batch batch = Batch.of(rows, Math.min(contextLength, other.contextLength), name,
+                tokenizer.specialTokens().padOrDefault());
+        int n = batch.targets.length;
+        CausalLm first = order <= other.order ? this : other;
+        CausalLm second = first == this ? other : this;
         float[] kl;
         float[] lpP;
         float[] lpQ;
-        synchronized (first) {
-            synchronized (second) {
+        synchronized (first.lock) {
+            synchronized (second.lock) {
                 ensureOpen();
                 other.ensureOpen();
-                try (NDManager mp = model.getNDManager().newSubManager();
-                     NDManager mq = other.model.getNDManager().newSubManager()) {
-                    NDArray p = forward(mp, ids, mask, b, t).reshape(b * (long) t, vocabSize).get(mp.create(flat))
-                            .logSoftmax(1);
-                    NDArray q = other.forward(mq, ids, mask, b, t).reshape(b * (long) t, vocabSize)
-                            .get(mq.create(flat)).logSoftmax(1);
+                try (NDManager mp = backend.manager().newSubManager();
+                     NDManager mq = other.backend.manager().newSubManager()) {
+                    NDArray lp = backend.logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                    checkFinite(lp, batch, rows);
+                    NDArray lq = other.backend.logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                    other.checkFinite(lq, batch, rows);
+                    NDArray p = lp.logSoftmax(1);
+                    NDArray q = lq.logSoftmax(1);
                     if (!q.getDevice().equals(p.getDevice())) {
                         q = q.toDevice(p.getDevice(), false);
                     }
-                    NDArray idx = mp.create(targets, new Shape(n, 1));
+                    NDArray idx = mp.create(batch.targets, new Shape(n, 1));
                     kl = p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray();
                     lpP = p.gather(idx, 1).toFloatArray();
-                    lpQ = q.gather(idx.toDevice(q.getDevice(), false), 1).toFloatArray();
+                    lpQ = q.gather(idx, 1).toFloatArray();
                 }
             }
         }
-        List<TokenDivergence> out = new ArrayList<>(b);
-        k = 0;
+        List<TokenDivergence> out = new ArrayList<>(rows.size());
+        int k = 0;
         for (ScoreRow r : rows) {
             int len = r.targets().length;
             double[] a = new double[len];
@@ -262,90 +286,39 @@ public final class CausalLm implements AutoCloseable {
         return out;
     }
 
-    /** The greedy next token after each row (argmax at its last position), in one forward pass. */
-    public int[] greedyNext(List<int[]> rows) {
-        int b = rows.size();
-        int t = rows.stream().mapToInt(r -> r.length).max().orElse(0);
-        long[] ids = new long[b * t];
-        long[] mask = new long[b * t];
-        long[] last = new long[b];
-        for (int i = 0; i < b; i++) {
-            int[] r = rows.get(i);
-            if (r.length == 0 || r.length > contextLength) {
-                throw new IllegalArgumentException("row " + i + " has " + r.length
-                        + " tokens; expected 1.." + contextLength);
+    /**
+     * Starts greedy decoding of {@code prompts} (each 1..contextLength tokens): native models keep a
+     * KV cache and run one token per unfinished row per step; TorchScript exports re-run each
+     * sequence. Close the session when done.
+     */
+    public GreedySession greedy(List<int[]> prompts) {
+        for (int i = 0; i < prompts.size(); i++) {
+            int len = prompts.get(i).length;
+            if (len == 0 || len > contextLength) {
+                throw new IllegalArgumentException("prompt " + i + " has " + len + " tokens; expected 1.."
+                        + contextLength);
             }
-            last[i] = (long) i * t + r.length - 1;
         }
-        fill(rows, t, ids, mask);
-        long[] next;
         synchronized (lock) {
             ensureOpen();
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray logits = forward(m, ids, mask, b, t);
-                next = logits.reshape(b * (long) t, vocabSize).get(m.create(last)).argMax(1).toLongArray();
-            }
-        }
-        int[] out = new int[b];
-        for (int i = 0; i < b; i++) {
-            out[i] = (int) next[i];
-        }
-        return out;
-    }
-
-    /** Right-pads {@code rows} to {@code t} tokens into row-major {@code ids}, marking real tokens in {@code mask}. */
-    private void fill(List<int[]> rows, int t, long[] ids, long[] mask) {
-        int pad = tokenizer.specialTokens().padOrDefault();
-        for (int i = 0; i < rows.size(); i++) {
-            int[] in = rows.get(i);
-            for (int j = 0; j < t; j++) {
-                ids[i * t + j] = j < in.length ? in[j] : pad;
-                mask[i * t + j] = j < in.length ? 1 : 0;
-            }
+            return new GreedySession(this, backend.decode(backend.manager(), List.copyOf(prompts),
+                    tokenizer.specialTokens().padOrDefault()));
         }
     }
 
-    private void checkRow(ScoreRow r) {
-        if (r.input().length > contextLength) {
-            throw new IllegalArgumentException("row of " + r.input().length + " tokens exceeds the context window of "
-                    + contextLength + " of " + name);
-        }
-    }
-
-    /** Logits as float32 {@code [b, t, vocab]}, owned by {@code m}. Caller holds the lock. */
-    private NDArray forward(NDManager m, long[] ids, long[] mask, int b, int t) {
-        NDArray idsA = m.create(ids, new Shape(b, t));
-        NDArray maskA = m.create(mask, new Shape(b, t));
-        NDList out;
-        try {
-            out = predictor.predict(new NDList(idsA, maskA));
-        } catch (TranslateException | EngineException e) {
-            throw new IllegalStateException(files.torchScript() + ": forward pass failed for input [" + b + ", " + t
-                    + "]: " + e.getMessage(), e);
-        }
-        if (out.isEmpty()) {
-            throw new ModelLoadException(files.torchScript(), "the model returned no outputs");
-        }
-        NDArray logits = out.get(0);
-        Shape s = logits.getShape();
-        if (s.dimension() != 3 || s.get(0) != b || s.get(1) != t) {
-            throw new ModelLoadException(files.torchScript(), "first output has shape " + s + " for input [" + b + ", "
-                    + t + "]; expected logits [batch, tokens, vocab] (forward(input_ids, attention_mask))");
-        }
-        DataType dt = logits.getDataType();
-        if (dt == DataType.FLOAT32) {
-            return logits;
-        }
-        if (dt == DataType.FLOAT16 || dt == DataType.FLOAT64) {
-            return logits.toType(DataType.FLOAT32, false);
-        }
-        throw new ModelLoadException(files.torchScript(), "logits have dtype " + dt
-                + "; Retention handles float32, float16 and float64 (bfloat16 aborts DJL's engine)");
+    Object lock() {
+        return lock;
     }
 
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
+        }
+    }
+
+    void checkOpen() {
+        synchronized (lock) {
+            ensureOpen();
         }
     }
 
@@ -358,9 +331,14 @@ public final class CausalLm implements AutoCloseable {
         return files.directory();
     }
 
-    /** SHA-256 over the TorchScript file, tokenizer and config files (see {@link #directory()}). */
+    /** SHA-256 over the weight files, tokenizer and config files (see {@link #directory()}). */
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /** SHA-256 of {@code tokenizer.json}: two models with the same value tokenize every text alike. */
+    public String tokenizerFingerprint() {
+        return tokenizerFingerprint;
     }
 
     /** The concrete device: {@code cpu} or {@code gpu:N}. */
@@ -385,12 +363,17 @@ public final class CausalLm implements AutoCloseable {
         return tokenizer.specialTokens();
     }
 
+    /** How the model runs, e.g. {@code llama (native)} or {@code TorchScript}. */
+    public String kind() {
+        return backend.kind();
+    }
+
     /** The descriptor of this model (as {@link #describe} would give). */
     public ModelDescriptor descriptor() {
         return new ModelDescriptor(name, files.directory(), fingerprint, contextLength, addBosToken);
     }
 
-    /** Tensor storage types found in the TorchScript archive, e.g. {@code [Float, Long]}. */
+    /** Storage types of the weights as loaded, e.g. {@code [Float]} ({@code [Float, Long]} in a TorchScript archive). */
     public Set<String> weightDtypes() {
         return weightDtypes;
     }
@@ -400,16 +383,27 @@ public final class CausalLm implements AutoCloseable {
      * arrays a caller leaked); constant across calls when nothing leaks.
      */
     public int liveArrayCount() {
-        return model.getNDManager().getManagedArrays().size();
+        return countArrays(backend.manager());
     }
 
-    /** The DJL model, for diagnostics that need parameters (package-private use only). */
-    ZooModel<NDList, NDList> djlModel() {
-        return model;
+    private static int countArrays(NDManager m) {
+        return m.getManagedArrays().size();
     }
 
-    Object lock() {
-        return lock;
+    /** Weights by name, owned by the model (package-private use only: diagnostics). */
+    Map<String, NDArray> parameters() {
+        synchronized (lock) {
+            ensureOpen();
+            return backend.parameters();
+        }
+    }
+
+    LmBackend backend() {
+        return backend;
+    }
+
+    ModelFiles files() {
+        return files;
     }
 
     @Override
@@ -419,14 +413,70 @@ public final class CausalLm implements AutoCloseable {
                 return;
             }
             closed = true;
-            predictor.close();
-            model.close();
+            backend.close();
             tokenizer.close();
         }
     }
 
     @Override
     public String toString() {
-        return name + " (" + device + ", ctx " + contextLength + ", sha256 " + fingerprint.substring(0, 12) + ")";
+        return name + " (" + kind() + ", " + device + ", ctx " + contextLength + ", sha256 " + fingerprint.substring(0, 12)
+                + ")";
+    }
+
+    /** A batch of score rows, right-padded into row-major arrays, with the flat positions and targets to score. */
+    private static final class Batch {
+        final int b;
+        final int t;
+        final long[] ids;
+        final long[] mask;
+        final long[] flat;
+        final long[] targets;
+        final int[] targetRow;
+        final int[] targetColumn;
+
+        private Batch(int b, int t, long[] ids, long[] mask, long[] flat, long[] targets, int[] targetRow,
+                      int[] targetColumn) {
+            this.b = b;
+            this.t = t;
+            this.ids = ids;
+            this.mask = mask;
+            this.flat = flat;
+            this.targets = targets;
+            this.targetRow = targetRow;
+            this.targetColumn = targetColumn;
+        }
+
+        static Batch of(List<ScoreRow> rows, int contextLength, String model, int pad) {
+            int b = rows.size();
+            int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
+            int n = rows.stream().mapToInt(r -> r.targets().length).sum();
+            long[] ids = new long[b * t];
+            long[] mask = new long[b * t];
+            long[] flat = new long[n];
+            long[] targets = new long[n];
+            int[] targetRow = new int[n];
+            int[] targetColumn = new int[n];
+            int k = 0;
+            for (int i = 0; i < b; i++) {
+                ScoreRow r = rows.get(i);
+                if (r.input().length > contextLength) {
+                    throw new IllegalArgumentException("row of " + r.input().length
+                            + " tokens exceeds the context window of " + contextLength + " of " + model);
+                }
+                int[] in = r.input();
+                for (int j = 0; j < t; j++) {
+                    ids[i * t + j] = j < in.length ? in[j] : pad;
+                    mask[i * t + j] = j < in.length ? 1 : 0;
+                }
+                for (int j = 0; j < r.targets().length; j++) {
+                    flat[k] = (long) i * t + r.firstTarget() + j;
+                    targetRow[k] = i;
+                    targetColumn[k] = r.firstTarget() + j;
+                    targets[k++] = r.targets()[j];
+                }
+            }
+            return new Batch(b, t, ids, mask, flat, targets, targetRow, targetColumn);
+        }
     }
 }

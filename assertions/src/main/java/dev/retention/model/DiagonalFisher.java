@@ -32,26 +32,37 @@ import java.util.function.IntConsumer;
  * the total is the quadratic (second-order) estimate of how much the tuned weights raise the
  * baseline's mean negative log-likelihood on those requests, in nats.
  *
+ * <p>Gradients come from DJL's autograd: for a Hugging Face checkpoint through Retention's own
+ * forward pass (parameters named as in the checkpoint), for a legacy TorchScript export through
+ * the module in training mode (dropout layers, if the export kept any, are active then).
+ *
  * <p>Cost: one forward and one backward pass per request (batch size 1, as the estimator needs
  * per-request gradients), about three times the cost of scoring. Memory: the model is loaded a
- * second time with gradients enabled, plus one float accumulator per parameter, so about three
- * times the model's size, independent of N. Gradients need the TorchScript module in training
- * mode, so dropout layers (if the export kept any) are active during estimation; export with
- * dropout disabled for a deterministic estimate.
+ * second time with gradients enabled, plus one float accumulator per parameter.
  */
 public final class DiagonalFisher implements AutoCloseable {
 
     private static final Object COLLECTOR = new Object(); // DJL allows one gradient collector per JVM
 
-    private final ZooModel<NDList, NDList> model;
-    private final Map<String, Parameter> parameters;
+    /** A model loaded with gradients: its parameters and its logits at chosen positions of one row. */
+    private interface Differentiable extends AutoCloseable {
+        Map<String, NDArray> parameters();
+
+        NDManager manager();
+
+        /** Logits {@code [positions, vocab]} of one row, recorded for autograd. */
+        NDArray logits(NDManager m, long[] ids, long[] positions);
+
+        @Override
+        void close();
+    }
+
+    private final Differentiable model;
     private final Map<String, NDArray> fisher;
     private final int samples;
 
-    private DiagonalFisher(ZooModel<NDList, NDList> model, Map<String, Parameter> parameters,
-                           Map<String, NDArray> fisher, int samples) {
+    private DiagonalFisher(Differentiable model, Map<String, NDArray> fisher, int samples) {
         this.model = model;
-        this.parameters = parameters;
         this.fisher = fisher;
         this.samples = samples;
     }
@@ -66,24 +77,17 @@ public final class DiagonalFisher implements AutoCloseable {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("the Fisher estimate needs at least one request");
         }
-        ModelFiles files = ModelFiles.in(dir);
-        TorchScriptArchive.checkLoadable(files.torchScript());
-        ZooModel<NDList, NDList> zoo = files.loadTorchScript(Devices.resolve(options.device()), true,
-                "cannot load it with gradients enabled");
+        Differentiable model = load(ModelFiles.in(dir), Devices.resolve(options.device()));
         boolean ok = false;
         try {
-            Map<String, Parameter> params = new LinkedHashMap<>();
-            for (Pair<String, Parameter> p : zoo.getBlock().getParameters()) {
-                params.putIfAbsent(p.getKey(), p.getValue());
-            }
             Map<String, NDArray> acc = new LinkedHashMap<>();
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                NDArray w = e.getValue().getArray();
-                acc.put(e.getKey(), zoo.getNDManager().zeros(w.getShape(), DataType.FLOAT32, w.getDevice()));
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                NDArray w = e.getValue();
+                acc.put(e.getKey(), model.manager().zeros(w.getShape(), DataType.FLOAT32, w.getDevice()));
             }
             synchronized (COLLECTOR) {
                 for (int i = 0; i < rows.size(); i++) {
-                    accumulate(zoo, params, acc, rows.get(i));
+                    accumulate(model, acc, rows.get(i));
                     progress.accept(i + 1);
                 }
             }
@@ -91,23 +95,84 @@ public final class DiagonalFisher implements AutoCloseable {
                 a.divi(rows.size());
             }
             ok = true;
-            return new DiagonalFisher(zoo, params, acc, rows.size());
+            return new DiagonalFisher(model, acc, rows.size());
         } finally {
             if (!ok) {
-                zoo.close();
+                model.close();
             }
         }
     }
 
+    private static Differentiable load(ModelFiles files, String device) {
+        if (files.format() == ModelFiles.Format.SAFETENSORS) {
+            DecoderSpec spec = Families.resolve(HfConfig.read(files.config().orElseThrow()));
+            NativeLm lm = NativeLm.load(spec, new SafetensorsSource(files.directory()), Devices.toDjl(device));
+            lm.parameters().values().forEach(a -> a.setRequiresGradient(true));
+            return new Differentiable() {
+                @Override
+                public Map<String, NDArray> parameters() {
+                    return lm.parameters();
+                }
+
+                @Override
+                public NDManager manager() {
+                    return lm.manager();
+                }
+
+                @Override
+                public NDArray logits(NDManager m, long[] ids, long[] positions) {
+                    long[] mask = new long[ids.length];
+                    java.util.Arrays.fill(mask, 1);
+                    return lm.logits(m, ids, mask, 1, ids.length, positions);
+                }
+
+                @Override
+                public void close() {
+                    lm.close();
+                }
+            };
+        }
+        TorchScriptArchive.checkLoadable(files.torchScript().orElseThrow());
+        ZooModel<NDList, NDList> zoo = files.loadTorchScript(device, true, "cannot load it with gradients enabled");
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : zoo.getBlock().getParameters()) {
+            params.putIfAbsent(p.getKey(), p.getValue().getArray());
+        }
+        return new Differentiable() {
+            @Override
+            public Map<String, NDArray> parameters() {
+                return params;
+            }
+
+            @Override
+            public NDManager manager() {
+                return zoo.getNDManager();
+            }
+
+            @Override
+            public NDArray logits(NDManager m, long[] ids, long[] positions) {
+                int t = ids.length;
+                long[] mask = new long[t];
+                java.util.Arrays.fill(mask, 1);
+                NDList out = zoo.getBlock().forward(new ParameterStore(m, false),
+                        new NDList(m.create(ids, new Shape(1, t)), m.create(mask, new Shape(1, t))), true);
+                NDArray logits = out.get(0).toType(DataType.FLOAT32, false);
+                return logits.reshape(t, logits.getShape().get(2)).get(m.create(positions));
+            }
+
+            @Override
+            public void close() {
+                zoo.close();
+            }
+        };
+    }
+
     /** One request: forward and backward of its summed target log-probability, then F += grad². */
-    private static void accumulate(ZooModel<NDList, NDList> zoo, Map<String, Parameter> params,
-                                   Map<String, NDArray> acc, ScoreRow row) {
+    private static void accumulate(Differentiable model, Map<String, NDArray> acc, ScoreRow row) {
         int t = row.input().length;
         long[] ids = new long[t];
-        long[] mask = new long[t];
         for (int j = 0; j < t; j++) {
             ids[j] = row.input()[j];
-            mask[j] = 1;
         }
         long[] positions = new long[row.targets().length];
         long[] targets = new long[row.targets().length];
@@ -115,17 +180,13 @@ public final class DiagonalFisher implements AutoCloseable {
             positions[j] = row.firstTarget() + j;
             targets[j] = row.targets()[j];
         }
-        try (NDManager m = zoo.getNDManager().newSubManager();
+        try (NDManager m = model.manager().newSubManager();
              GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDList out = zoo.getBlock().forward(new ParameterStore(m, false),
-                    new NDList(m.create(ids, new Shape(1, t)), m.create(mask, new Shape(1, t))), true);
-            NDArray logits = out.get(0).toType(DataType.FLOAT32, false);
-            long vocab = logits.getShape().get(2);
-            NDArray logp = logits.reshape(t, vocab).get(m.create(positions)).logSoftmax(1);
+            NDArray logp = model.logits(m, ids, positions).logSoftmax(1);
             NDArray ll = logp.gather(m.create(targets, new Shape(targets.length, 1)), 1).sum();
             collector.backward(ll);
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                NDArray w = e.getValue().getArray();
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                NDArray w = e.getValue();
                 if (!w.hasGradient()) {
                     continue;
                 }
@@ -160,13 +221,14 @@ public final class DiagonalFisher implements AutoCloseable {
      * {@code θ*} this estimate's (baseline) weights. Parameters are matched by name.
      */
     public Map<String, Double> weightedDrift(CausalLm tuned) {
-        Map<String, Parameter> t = Weights.matched(tuned, parameters);
+        Map<String, NDArray> base = model.parameters();
+        Map<String, NDArray> t = Weights.matched(tuned, base);
         Map<String, Double> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : t.entrySet()) {
+        for (Map.Entry<String, NDArray> e : t.entrySet()) {
             NDArray f = fisher.get(e.getKey());
             try (NDManager scope = f.getManager().newSubManager()) {
-                NDArray tw = e.getValue().getArray();
-                NDArray bw = parameters.get(e.getKey()).getArray();
+                NDArray tw = e.getValue();
+                NDArray bw = base.get(e.getKey());
                 NDArray d = Weights.diff(scope, tw.getDevice().equals(bw.getDevice()) ? tw
                         : Weights.own(scope, tw.toDevice(bw.getDevice(), true)), bw);
                 NDArray w = d.square().mul(Weights.own(scope, f.toType(DataType.FLOAT64, true)));

@@ -15,24 +15,59 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** The files of a model directory: one TorchScript {@code .pt} plus Hugging Face tokenizer files. */
-record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional<Path> tokenizerConfig,
-                  Optional<Path> config, Optional<Path> generationConfig) {
+/**
+ * The files of a model directory. Two layouts load:
+ * <ul>
+ *   <li>a Hugging Face folder as trainers write it: {@code config.json} plus {@code model.safetensors},
+ *       or shards described by {@code model.safetensors.index.json} — run natively;</li>
+ *   <li>the legacy layout: one TorchScript {@code .pt} ({@code model.pt}, or the only one) — run by
+ *       DJL's TorchScript predictor.</li>
+ * </ul>
+ * Both need {@code tokenizer.json}; {@code tokenizer_config.json}, {@code generation_config.json} and
+ * (for TorchScript) {@code config.json} are optional. A folder with safetensors weights loads
+ * natively even if it also holds a {@code .pt}. Pickled PyTorch weights ({@code *.bin}) are never
+ * loaded: unpickling can execute code.
+ */
+record ModelFiles(Path directory, Format format, Optional<Path> torchScript, List<Path> weightFiles,
+                  Path tokenizerJson, Optional<Path> tokenizerConfig, Optional<Path> config,
+                  Optional<Path> generationConfig) {
+
+    /** How the weights are stored. */
+    enum Format {
+        SAFETENSORS, TORCHSCRIPT
+    }
 
     static ModelFiles in(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         if (!Files.isDirectory(d)) {
             throw new ModelLoadException(d, Files.exists(d)
-                    ? "not a directory; pass the model directory holding model.pt and tokenizer.json"
+                    ? "not a directory; pass the model directory (config.json, model.safetensors and tokenizer.json)"
                     : "model directory does not exist");
         }
+        Optional<Path> config = optional(d, "config.json");
+        Optional<Path> index = optional(d, "model.safetensors.index.json");
+        Optional<Path> single = optional(d, "model.safetensors");
+        List<Path> safetensors = list(d, ".safetensors");
         Path tok = d.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tok)) {
-            throw new ModelLoadException(d, "tokenizer.json is missing (Retention needs the Hugging Face "
-                    + "tokenizer.json next to the TorchScript file)");
+        boolean hf = index.isPresent() || single.isPresent() || !safetensors.isEmpty();
+        if (hf && config.isEmpty()) {
+            throw new ModelLoadException(d, "safetensors weights but no config.json: Retention reads the architecture "
+                    + "from config.json (save the model with save_pretrained, which writes both)");
         }
-        return new ModelFiles(d, torchScriptIn(d), tok, optional(d, "tokenizer_config.json"),
-                optional(d, "config.json"), optional(d, "generation_config.json"));
+        if (!Files.isRegularFile(tok)) {
+            throw new ModelLoadException(d, "tokenizer.json is missing (Retention needs the Hugging Face tokenizer.json "
+                    + "next to the weights; tokenizer.save_pretrained writes it)");
+        }
+        if (hf) {
+            List<Path> weights = new ArrayList<>();
+            index.ifPresent(weights::add);
+            weights.addAll(safetensors);
+            return new ModelFiles(d, Format.SAFETENSORS, Optional.empty(), List.copyOf(weights), tok,
+                    optional(d, "tokenizer_config.json"), config, optional(d, "generation_config.json"));
+        }
+        Path pt = torchScriptIn(d);
+        return new ModelFiles(d, Format.TORCHSCRIPT, Optional.of(pt), List.of(pt), tok,
+                optional(d, "tokenizer_config.json"), config, optional(d, "generation_config.json"));
     }
 
     /**
@@ -44,7 +79,8 @@ record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional
      * @param failure what failed, for the error message
      */
     ZooModel<NDList, NDList> loadTorchScript(String device, boolean withGradients, String failure) {
-        String name = torchScript.getFileName().toString();
+        Path pt = torchScript.orElseThrow();
+        String name = pt.getFileName().toString();
         Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
                 .optModelPath(directory)
@@ -58,17 +94,23 @@ record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional
         try {
             return criteria.build().loadModel();
         } catch (ModelNotFoundException | MalformedModelException | IOException | EngineException e) {
-            throw new ModelLoadException(torchScript, failure + ": " + e.getMessage(), e);
+            throw new ModelLoadException(pt, failure + ": " + e.getMessage(), e);
         }
     }
 
     /** Files whose bytes decide the scores, in fingerprint order. */
     List<Path> fingerprinted() {
-        List<Path> out = new ArrayList<>(List.of(torchScript, tokenizerJson));
+        List<Path> out = new ArrayList<>(weightFiles);
+        out.add(tokenizerJson);
         tokenizerConfig.ifPresent(out::add);
         config.ifPresent(out::add);
         generationConfig.ifPresent(out::add);
         return out;
+    }
+
+    /** The file or directory a weight problem is reported against. */
+    Path weightsLocation() {
+        return torchScript.orElse(directory);
     }
 
     private static Path torchScriptIn(Path d) {
@@ -76,21 +118,29 @@ record ModelFiles(Path directory, Path torchScript, Path tokenizerJson, Optional
         if (Files.isRegularFile(preferred)) {
             return preferred;
         }
-        List<Path> pts;
-        try (Stream<Path> s = Files.list(d)) {
-            pts = s.filter(p -> p.getFileName().toString().endsWith(".pt") && Files.isRegularFile(p)).sorted().toList();
-        } catch (IOException e) {
-            throw new ModelLoadException(d, "cannot list directory: " + e.getMessage(), e);
-        }
+        List<Path> pts = list(d, ".pt");
         if (pts.isEmpty()) {
-            throw new ModelLoadException(d, "no TorchScript file: expected model.pt (or exactly one *.pt); "
-                    + "export with torch.jit.trace(..., torchscript=True) or torch.jit.script and save it here");
+            List<Path> pickles = list(d, ".bin");
+            throw new ModelLoadException(d, pickles.isEmpty()
+                    ? "no weights: expected model.safetensors (or model.safetensors.index.json and its shards) with "
+                    + "config.json, as save_pretrained writes them (or a legacy TorchScript model.pt)"
+                    : "only pickled PyTorch weights " + pickles.stream().map(p -> p.getFileName().toString()).toList()
+                    + ", which Retention never loads (unpickling can run code); re-save with "
+                    + "save_pretrained(dir, safe_serialization=True) to write model.safetensors");
         }
         if (pts.size() > 1) {
             throw new ModelLoadException(d, "several *.pt files " + pts.stream().map(p -> p.getFileName().toString())
                     .toList() + " and no model.pt: rename the one to load to model.pt");
         }
         return pts.get(0);
+    }
+
+    private static List<Path> list(Path d, String suffix) {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix) && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException e) {
+            throw new ModelLoadException(d, "cannot list directory: " + e.getMessage(), e);
+        }
     }
 
     private static Optional<Path> optional(Path d, String name) {

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,10 +81,10 @@ public final class Weights {
 
     /** Every parameter's delta, in the tuned model's parameter order. */
     public static List<ParameterDelta> deltas(CausalLm tuned, CausalLm baseline) {
-        Map<String, Parameter> base = parameters(baseline);
+        Map<String, NDArray> base = parameters(baseline);
         List<ParameterDelta> out = new ArrayList<>();
-        for (Map.Entry<String, Parameter> e : matched(tuned, base).entrySet()) {
-            out.add(delta(e.getKey(), e.getValue().getArray(), base.get(e.getKey()).getArray()));
+        for (Map.Entry<String, NDArray> e : matched(tuned, base).entrySet()) {
+            out.add(delta(e.getKey(), e.getValue(), base.get(e.getKey())));
         }
         return out;
     }
@@ -99,8 +97,8 @@ public final class Weights {
      * bounds, enough to show the rank exceeds a small {@code r < k}.
      */
     public static Spectrum spectrum(CausalLm tuned, CausalLm baseline, String name, int k, long seed) {
-        NDArray t = parameters(tuned).get(name).getArray();
-        NDArray b = parameters(baseline).get(name).getArray();
+        NDArray t = parameters(tuned).get(name);
+        NDArray b = parameters(baseline).get(name);
         if (t.getShape().dimension() != 2) {
             throw new IllegalArgumentException(name + " is not a matrix (shape " + t.getShape() + ")");
         }
@@ -135,22 +133,16 @@ public final class Weights {
     /** Names and shapes of the model's parameters, in TorchScript order. */
     public static Map<String, long[]> shapes(CausalLm model) {
         Map<String, long[]> out = new LinkedHashMap<>();
-        parameters(model).forEach((k, v) -> out.put(k, v.getArray().getShape().getShape()));
+        parameters(model).forEach((k, v) -> out.put(k, v.getShape().getShape()));
         return out;
     }
 
-    static Map<String, Parameter> parameters(CausalLm model) {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        synchronized (model.lock()) {
-            for (Pair<String, Parameter> p : model.djlModel().getBlock().getParameters()) {
-                out.putIfAbsent(p.getKey(), p.getValue());
-            }
-        }
-        return out;
+    static Map<String, NDArray> parameters(CausalLm model) {
+        return model.parameters();
     }
 
-    static Map<String, Parameter> matched(CausalLm tuned, Map<String, Parameter> base) {
-        Map<String, Parameter> t = parameters(tuned);
+    static Map<String, NDArray> matched(CausalLm tuned, Map<String, NDArray> base) {
+        Map<String, NDArray> t = parameters(tuned);
         if (!t.keySet().equals(base.keySet())) {
             List<String> onlyTuned = t.keySet().stream().filter(k -> !base.containsKey(k)).limit(5).toList();
             List<String> onlyBase = base.keySet().stream().filter(k -> !t.containsKey(k)).limit(5).toList();

@@ -1,0 +1,254 @@
+package dev.retention.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.retention.model.DecoderSpec.Activation;
+import dev.retention.model.DecoderSpec.Attention;
+import dev.retention.model.DecoderSpec.Attention.QkNorm;
+import dev.retention.model.DecoderSpec.LayerType;
+import dev.retention.model.DecoderSpec.Mlp;
+import dev.retention.model.DecoderWeights.LayerWeights;
+import dev.retention.model.DecoderWeights.NormWeights;
+import dev.retention.model.TensorNames.Role;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The forward pass of a decoder-only transformer composed from the blocks of a {@link DecoderSpec}:
+ * embeddings, then per layer [norm] → attention → [norm] → residual, [norm] → MLP → [norm] →
+ * residual, then the final norm and the output projection. Each block follows the op order of the
+ * corresponding transformers module (eager attention, float32), so results agree with transformers
+ * to float32 rounding.
+ *
+ * <p>All intermediate arrays belong to the manager of the input ids (weights are never the first
+ * operand of an op, as DJL attaches a result to its first operand's manager); the caller closes
+ * that manager. Not thread-safe for one cache; the weights are only read.
+ */
+final class Transformer {
+
+    /** transformers' additive mask value: {@code torch.finfo(float32).min}. */
+    static final float MASKED = -Float.MAX_VALUE;
+
+    private final DecoderWeights weights;
+    private final DecoderSpec spec;
+    private final Adapter adapter;
+
+    Transformer(DecoderWeights weights, Adapter adapter) {
+        this.weights = weights;
+        this.spec = weights.spec();
+        this.adapter = adapter;
+    }
+
+    DecoderSpec spec() {
+        return spec;
+    }
+
+    DecoderWeights weights() {
+        return weights;
+    }
+
+    /**
+     * One forward pass.
+     *
+     * @param ids int64 {@code [batch, tokens]} (the new tokens only when a cache holds earlier ones)
+     * @param positions int64 {@code [batch, tokens]}: each token's position (RoPE or learned)
+     * @param rowLengths per row, its largest real position plus one (dynamic RoPE and LongRoPE use it)
+     * @param masks additive float masks {@code [batch, 1, tokens, cached + tokens]} per layer type
+     * @param cache keys and values of earlier tokens, extended in place; {@code null} for none
+     * @return the final hidden states {@code [batch, tokens, hidden]}
+     */
+    NDArray hidden(NDArray ids, NDArray positions, long[] rowLengths, Map<LayerType, NDArray> masks, KvCache cache) {
+        NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
+        if (spec.embeddingScale() != 1.0) {
+            x = x.mul((float) spec.embeddingScale());
+        }
+        if (weights.positions() != null) {
+            NDArray pos = positions.getNDArrayInternal().embedding(positions, weights.positions(), SparseFormat.DENSE)
+                    .singletonOrThrow();
+            x = x.add(pos);
+        }
+        Map<LayerType, NDArray[]> rotary = new EnumMap<>(LayerType.class);
+        if (!spec.positions().learned()) {
+            spec.positions().rope().forEach((type, rope) -> rotary.put(type, rope.cosSin(positions, rowLengths)));
+        }
+        for (int i = 0; i < spec.layers(); i++) {
+            LayerType type = spec.layerTypes().get(i);
+            NDArray[] cs = rotary.isEmpty() ? null : rotary.getOrDefault(type, rotary.get(LayerType.FULL));
+            x = layer(i, x, cs, masks.get(type), cache);
+        }
+        return norm(x, weights.finalNorm());
+    }
+
+    /** Logits {@code [rows, vocab]} of final hidden states {@code [rows, hidden]}. */
+    NDArray logits(NDArray hiddenRows) {
+        NDArray logits = project(weights.lmHead(), hiddenRows);
+        if (spec.logitsDivisor() != 1.0) {
+            logits = logits.div((float) spec.logitsDivisor());
+        }
+        if (spec.finalSoftcap().isPresent()) {
+            float cap = (float) spec.finalSoftcap().getAsDouble();
+            logits = logits.div(cap).tanh().mul(cap);
+        }
+        return logits;
+    }
+
+    private NDArray layer(int i, NDArray x, NDArray[] cosSin, NDArray mask, KvCache cache) {
+        LayerWeights w = weights.layer(i);
+        DecoderSpec.Layer shape = spec.layer();
+        NDArray h = shape.preAttentionNorm() ? norm(x, w.norm(Role.PRE_ATTENTION_NORM)) : x;
+        h = attention(i, w, h, cosSin, mask, cache);
+        if (shape.postAttentionNorm()) {
+            h = norm(h, w.norm(Role.POST_ATTENTION_NORM));
+        }
+        x = residual(x, h);
+        h = shape.preMlpNorm() ? norm(x, w.norm(Role.PRE_MLP_NORM)) : x;
+        h = mlp(w, h);
+        if (shape.postMlpNorm()) {
+            h = norm(h, w.norm(Role.POST_MLP_NORM));
+        }
+        return residual(x, h);
+    }
+
+    private NDArray residual(NDArray x, NDArray h) {
+        double m = spec.layer().residualMultiplier();
+        return x.add(m == 1.0 ? h : h.mul((float) m));
+    }
+
+    private NDArray attention(int i, LayerWeights w, NDArray h, NDArray[] cosSin, NDArray mask, KvCache cache) {
+        Attention a = spec.attention();
+        Shape in = h.getShape();
+        long b = in.get(0);
+        long t = in.get(1);
+        int hd = spec.headDim();
+        long qWidth = (long) spec.heads() * hd;
+        long kvWidth = (long) spec.kvHeads() * hd;
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (w.linear(Role.QKV) != null) {
+            NDArray qkv = project(w.linear(Role.QKV), h);
+            q = qkv.get(new NDIndex().addAllDim(2).addSliceDim(0, qWidth));
+            k = qkv.get(new NDIndex().addAllDim(2).addSliceDim(qWidth, qWidth + kvWidth));
+            v = qkv.get(new NDIndex().addAllDim(2).addSliceDim(qWidth + kvWidth, qWidth + 2 * kvWidth));
+        } else {
+            q = project(w.linear(Role.Q), h);
+            k = project(w.linear(Role.K), h);
+            v = project(w.linear(Role.V), h);
+        }
+        if (a.qkNorm() == QkNorm.WHOLE) {
+            q = norm(q, w.norm(Role.Q_NORM));
+            k = norm(k, w.norm(Role.K_NORM));
+        }
+        q = q.reshape(b, t, spec.heads(), hd);
+        k = k.reshape(b, t, spec.kvHeads(), hd);
+        v = v.reshape(b, t, spec.kvHeads(), hd);
+        if (a.qkNorm() == QkNorm.PER_HEAD) {
+            q = norm(q, w.norm(Role.Q_NORM));
+            k = norm(k, w.norm(Role.K_NORM));
+        }
+        q = q.transpose(0, 2, 1, 3);
+        k = k.transpose(0, 2, 1, 3);
+        v = v.transpose(0, 2, 1, 3);
+        if (cosSin != null) {
+            q = rotate(q, cosSin);
+            k = rotate(k, cosSin);
+        }
+        if (cache != null) {
+            NDArray[] kv = cache.append(i, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        int groups = spec.heads() / spec.kvHeads();
+        if (groups > 1) {
+            k = k.repeat(1, groups);
+            v = v.repeat(1, groups);
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) a.scale());
+        if (a.softcap().isPresent()) {
+            float cap = (float) a.softcap().getAsDouble();
+            scores = scores.div(cap).tanh().mul(cap);
+        }
+        scores = scores.add(mask);
+        NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, qWidth);
+        return project(w.linear(Role.O), out);
+    }
+
+    /** {@code x·cos + rotate_half(x)·sin} on the first {@code rope.dim()} dimensions of each head. */
+    private static NDArray rotate(NDArray x, NDArray[] cosSin) {
+        long d = x.getShape().get(3);
+        long r = cosSin[0].getShape().get(3);
+        NDArray rot = r == d ? x : x.get(new NDIndex().addAllDim(3).addSliceDim(0, r));
+        NDArray x1 = rot.get(new NDIndex().addAllDim(3).addSliceDim(0, r / 2));
+        NDArray x2 = rot.get(new NDIndex().addAllDim(3).addSliceDim(r / 2, r));
+        NDArray half = x2.neg().concat(x1, 3);
+        NDArray out = rot.mul(cosSin[0]).add(half.mul(cosSin[1]));
+        if (r == d) {
+            return out;
+        }
+        return out.concat(x.get(new NDIndex().addAllDim(3).addSliceDim(r, d)), 3);
+    }
+
+    private NDArray mlp(LayerWeights w, NDArray h) {
+        Mlp m = spec.mlp();
+        switch (m.kind()) {
+            case GATED:
+                return project(w.linear(Role.DOWN),
+                        activate(project(w.linear(Role.GATE), h)).mul(project(w.linear(Role.UP), h)));
+            case FUSED_GATED: {
+                NDArray gu = project(w.linear(Role.GATE_UP), h);
+                long f = m.intermediate();
+                NDArray gate = gu.get(new NDIndex().addAllDim(2).addSliceDim(0, f));
+                NDArray up = gu.get(new NDIndex().addAllDim(2).addSliceDim(f, 2 * f));
+                return project(w.linear(Role.DOWN), up.mul(activate(gate)));
+            }
+            case PLAIN_CONV1D:
+                return project(w.linear(Role.FC_OUT), activate(project(w.linear(Role.FC_IN), h)));
+            default:
+                throw new IllegalStateException(m.kind().toString());
+        }
+    }
+
+    private NDArray activate(NDArray x) {
+        Activation act = spec.mlp().activation();
+        switch (act) {
+            case SILU:
+                return x.mul(x.getNDArrayInternal().sigmoid());
+            case GELU_TANH: {
+                // transformers' NewGELUActivation: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+                NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
+                return x.mul(0.5f).mul(inner.tanh().add(1f));
+            }
+            case GELU:
+                return x.mul(0.5f).mul(x.div((float) Math.sqrt(2.0)).erf().add(1f));
+            default:
+                throw new IllegalStateException(act.toString());
+        }
+    }
+
+    /** RMSNorm {@code x · (mean(x²) + eps)^-1/2 · w} or LayerNorm, over the last dimension. */
+    private NDArray norm(NDArray x, NormWeights n) {
+        if (n.bias() != null) {
+            long width = x.getShape().get(x.getShape().dimension() - 1);
+            return x.getNDArrayInternal().layerNorm(x, new Shape(width), n.weight(), n.bias(),
+                    (float) spec.norm().eps()).singletonOrThrow();
+        }
+        int last = x.getShape().dimension() - 1;
+        NDArray variance = x.pow(2f).mean(new int[] {last}, true);
+        NDArray normed = x.mul(variance.add((float) spec.norm().eps()).pow(-0.5f));
+        // Gemma: output * (1.0 + weight), the sum computed in float32 on every call as transformers does
+        if (!n.plusOne()) {
+            return normed.mul(n.weight());
+        }
+        NDArray scale = n.weight().add(1f);
+        scale.attach(normed.getManager()); // a result belongs to its first operand's manager: the model's
+        return normed.mul(scale);
+    }
+
+    private NDArray project(Linear l, NDArray x) {
+        NDArray y = l.apply(x);
+        return adapter == null ? y : adapter.apply(l.module(), x, y);
+    }
+}
