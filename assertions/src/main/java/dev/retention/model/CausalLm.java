@@ -33,6 +33,9 @@ public final class CausalLm implements AutoCloseable {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final ModelFiles files;
+    private final Path directory;
+    private final CausalLm base; // the base model of an adapter, else null
+    private final boolean ownsBase;
     private final String name;
     private final String device;
     private final int contextLength;
@@ -49,8 +52,18 @@ public final class CausalLm implements AutoCloseable {
 
     private CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
                      Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend, boolean addBosToken) {
+        this(files, files.directory(), null, false, device, contextLength, vocabSize, fingerprint, dtypes, tokenizer,
+                backend, addBosToken);
+    }
+
+    private CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
+                     int vocabSize, String fingerprint, Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend,
+                     boolean addBosToken) {
         this.files = files;
-        this.name = files.directory().getFileName().toString();
+        this.directory = directory;
+        this.base = base;
+        this.ownsBase = ownsBase;
+        this.name = directory.getFileName().toString();
         this.device = device;
         this.contextLength = contextLength;
         this.vocabSize = vocabSize;
@@ -75,6 +88,16 @@ public final class CausalLm implements AutoCloseable {
      * @throws ModelLoadException naming the file, tensor or config key at fault when the directory cannot be used
      */
     public static CausalLm load(Path dir, ModelOptions options) {
+        if (AdapterFiles.isAdapter(dir)) {
+            AdapterFiles adapter = AdapterFiles.in(dir);
+            CausalLm base = load(adapter.base(PeftConfig.read(adapter.config()), options), options.withoutBase());
+            try {
+                return base.withAdapter(adapter, true);
+            } catch (RuntimeException e) {
+                base.close();
+                throw e;
+            }
+        }
         ModelFiles files = ModelFiles.in(dir);
         ModelMetadata meta = ModelMetadata.read(files);
         int ctx = contextLength(files, meta, options);
@@ -121,10 +144,73 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * This model with a PEFT LoRA adapter applied, sharing this model's weights: only the adapter's
+     * factors are loaded, so a base and any number of adapters over it hold the base once. Closing
+     * the result leaves this model open. Needs a natively loaded (Hugging Face) base.
+     *
+     * @throws ModelLoadException naming the adapter, the module and this model when they do not fit
+     */
+    public CausalLm withAdapter(Path adapterDirectory) {
+        return withAdapter(AdapterFiles.in(adapterDirectory), false);
+    }
+
+    private CausalLm withAdapter(AdapterFiles adapter, boolean ownBase) {
+        if (!(backend instanceof NativeLm nativeBase)) {
+            throw new ModelLoadException(adapter.directory(), "a LoRA adapter needs a Hugging Face base model loaded "
+                    + "natively; " + name + " is a " + backend.kind() + " model");
+        }
+        if (base != null) {
+            throw new ModelLoadException(adapter.directory(), name + " is itself an adapter; apply adapters to the base");
+        }
+        PeftConfig peft = PeftConfig.read(adapter.config());
+        String tokenizerHash = Fingerprint.of(List.of(files.tokenizerJson()));
+        if (adapter.tokenizerJson().isPresent()
+                && !Fingerprint.of(List.of(adapter.tokenizerJson().get())).equals(tokenizerHash)) {
+            throw new ModelLoadException(adapter.tokenizerJson().get(), "differs from the base model's tokenizer.json ("
+                    + files.tokenizerJson() + "); an adapter that changes the vocabulary is not supported");
+        }
+        LmTokenizer tok = LmTokenizer.load(files.tokenizerJson(), tokenizer.vocabSize(), tokenizer.specialTokens(),
+                addBosToken);
+        NDManager m = nativeBase.manager().newSubManager();
+        try (TensorSource t = new SafetensorsSource(adapter.directory(), "adapter_model.safetensors")) {
+            LoraAdapter lora = LoraAdapter.load(adapter.directory(), peft, t, nativeBase.transformer().weights(), m);
+            String fp = Fingerprint.combine(fingerprint, Fingerprint.of(adapter.fingerprinted()));
+            return new CausalLm(files, adapter.directory(), this, ownBase, device, contextLength, vocabSize, fp,
+                    weightDtypes, tok, nativeBase.withAdapter(lora, m), addBosToken);
+        } catch (RuntimeException e) {
+            m.close();
+            tok.close();
+            throw e;
+        }
+    }
+
+    /** The base model of an adapter (the model itself otherwise). */
+    public CausalLm baseModel() {
+        return base == null ? this : base;
+    }
+
+    /** Whether this is a LoRA adapter over {@link #baseModel()}. */
+    public boolean isAdapter() {
+        return base != null;
+    }
+
+    /** The LoRA adapter of this model, or {@code null} (diagnostics read its factors). */
+    LoraAdapter adapter() {
+        return backend instanceof NativeLm n && n.transformer().adapter() instanceof LoraAdapter l ? l : null;
+    }
+
+    /**
      * Describes a model directory without loading it (no native code runs): its fingerprint and the
      * context window scoring would use. Fails like {@link #load} on missing or malformed files.
      */
     public static ModelDescriptor describe(Path dir, ModelOptions options) {
+        if (AdapterFiles.isAdapter(dir)) {
+            AdapterFiles adapter = AdapterFiles.in(dir);
+            ModelDescriptor b = describe(adapter.base(PeftConfig.read(adapter.config()), options), options.withoutBase());
+            return new ModelDescriptor(adapter.directory().getFileName().toString(), adapter.directory(),
+                    Fingerprint.combine(b.fingerprint(), Fingerprint.of(adapter.fingerprinted())), b.contextLength(),
+                    options.addBosToken());
+        }
         ModelFiles files = ModelFiles.in(dir);
         ModelMetadata meta = ModelMetadata.read(files);
         return new ModelDescriptor(files.directory().getFileName().toString(), files.directory(),
@@ -328,7 +414,7 @@ public final class CausalLm implements AutoCloseable {
     }
 
     public Path directory() {
-        return files.directory();
+        return directory;
     }
 
     /** SHA-256 over the weight files, tokenizer and config files (see {@link #directory()}). */
@@ -370,7 +456,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** The descriptor of this model (as {@link #describe} would give). */
     public ModelDescriptor descriptor() {
-        return new ModelDescriptor(name, files.directory(), fingerprint, contextLength, addBosToken);
+        return new ModelDescriptor(name, directory, fingerprint, contextLength, addBosToken);
     }
 
     /** Storage types of the weights as loaded, e.g. {@code [Float]} ({@code [Float, Long]} in a TorchScript archive). */
@@ -415,6 +501,9 @@ public final class CausalLm implements AutoCloseable {
             closed = true;
             backend.close();
             tokenizer.close();
+        }
+        if (ownsBase) {
+            base.close();
         }
     }
 

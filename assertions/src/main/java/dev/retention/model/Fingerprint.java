@@ -39,6 +39,15 @@ final class Fingerprint {
         return HexFormat.of().formatHex(all.digest());
     }
 
+    /** SHA-256 of two fingerprints, for a model made of two parts (a base and an adapter). */
+    static String combine(String first, String second) {
+        MessageDigest md = sha256();
+        md.update(first.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+        md.update(second.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(md.digest());
+    }
+
     private static byte[] fileHash(Path f) {
         try {
             Key key = new Key(f.toAbsolutePath().normalize(), Files.size(f), Files.getLastModifiedTime(f));

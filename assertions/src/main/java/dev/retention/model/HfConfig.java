@@ -68,6 +68,41 @@ final class HfConfig {
         return Optional.of(new HfConfig(file, v.getAsJsonObject(), prefix + key + "."));
     }
 
+    /** The keys of this object, in file order. */
+    java.util.Set<String> keys() {
+        return json.keySet();
+    }
+
+    /**
+     * Whether {@code key} holds something: not absent, null, false, an empty list or an empty object
+     * (how PEFT writes options that are off).
+     */
+    boolean isSet(String key) {
+        JsonElement v = get(key);
+        if (v == null) {
+            return false;
+        }
+        if (v.isJsonArray()) {
+            return !v.getAsJsonArray().isEmpty();
+        }
+        if (v.isJsonObject()) {
+            return !v.getAsJsonObject().isEmpty();
+        }
+        return !(v.getAsJsonPrimitive().isBoolean() && !v.getAsBoolean());
+    }
+
+    /** Whether {@code key} holds a string (some keys hold a string or a list). */
+    boolean isString(String key) {
+        JsonElement v = get(key);
+        return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isString();
+    }
+
+    /** Whether {@code key} holds an integer (some keys hold an integer or a list). */
+    boolean isNumber(String key) {
+        JsonElement v = get(key);
+        return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber();
+    }
+
     boolean has(String key) {
         return get(key) != null;
     }

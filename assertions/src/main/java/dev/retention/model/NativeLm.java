@@ -189,7 +189,7 @@ final class NativeLm implements LmBackend {
 
     @Override
     public String kind() {
-        return spec().modelType() + " (native)";
+        return spec().modelType() + (transformer.adapter() != null ? " + LoRA" : "") + " (native)";
     }
 
     @Override

@@ -22,9 +22,13 @@ final class SafetensorsSource implements TensorSource {
     private final Map<String, NDArray> arrays = new LinkedHashMap<>();
 
     SafetensorsSource(Path dir) {
+        this(dir, "model.safetensors");
+    }
+
+    SafetensorsSource(Path dir, String file) {
         this.dir = dir;
         this.scratch = NDManager.newBaseManager("PyTorch");
-        try (InputStream in = Files.newInputStream(dir.resolve("model.safetensors"))) {
+        try (InputStream in = Files.newInputStream(dir.resolve(file))) {
             for (NDArray a : NDList.decode(scratch, in)) {
                 arrays.put(a.getName(), a);
             }
@@ -45,7 +49,8 @@ final class SafetensorsSource implements TensorSource {
 
     @Override
     public NDArray loadFloat32(String name, NDManager manager) {
-        NDArray a = arrays.get(name).toType(DataType.FLOAT32, true);
+        NDArray src = arrays.get(name);
+        NDArray a = src.getDataType() == DataType.FLOAT32 ? src.duplicate() : src.toType(DataType.FLOAT32, true);
         a.attach(manager);
         return a;
     }

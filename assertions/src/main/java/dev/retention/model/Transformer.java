@@ -50,6 +50,10 @@ final class Transformer {
         return weights;
     }
 
+    Adapter adapter() {
+        return adapter;
+    }
+
     /**
      * One forward pass.
      *
@@ -248,7 +252,9 @@ final class Transformer {
     }
 
     private NDArray project(Linear l, NDArray x) {
-        NDArray y = l.apply(x);
-        return adapter == null ? y : adapter.apply(l.module(), x, y);
+        if (adapter == null) {
+            return l.apply(x);
+        }
+        return adapter.apply(l.module(), x, adapter.base(l).apply(x));
     }
 }
