@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -209,7 +210,7 @@ public final class CausalLm implements AutoCloseable {
             ModelDescriptor b = describe(adapter.base(PeftConfig.read(adapter.config()), options), options.withoutBase());
             return new ModelDescriptor(adapter.directory().getFileName().toString(), adapter.directory(),
                     Fingerprint.combine(b.fingerprint(), Fingerprint.of(adapter.fingerprinted())), b.contextLength(),
-                    options.addBosToken());
+                    options.addBosToken(), Optional.of(b));
         }
         ModelFiles files = ModelFiles.in(dir);
         ModelMetadata meta = ModelMetadata.read(files);
@@ -456,7 +457,8 @@ public final class CausalLm implements AutoCloseable {
 
     /** The descriptor of this model (as {@link #describe} would give). */
     public ModelDescriptor descriptor() {
-        return new ModelDescriptor(name, directory, fingerprint, contextLength, addBosToken);
+        return new ModelDescriptor(name, directory, fingerprint, contextLength, addBosToken,
+                base == null ? Optional.empty() : Optional.of(base.descriptor()));
     }
 
     /** Storage types of the weights as loaded, e.g. {@code [Float]} ({@code [Float, Long]} in a TorchScript archive). */

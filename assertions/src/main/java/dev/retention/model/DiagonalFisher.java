@@ -227,10 +227,10 @@ public final class DiagonalFisher implements AutoCloseable {
         for (Map.Entry<String, NDArray> e : t.entrySet()) {
             NDArray f = fisher.get(e.getKey());
             try (NDManager scope = f.getManager().newSubManager()) {
-                NDArray tw = e.getValue();
+                NDArray tw = Weights.effective(scope, tuned, e.getKey(), e.getValue()); // with any adapter's change
                 NDArray bw = base.get(e.getKey());
-                NDArray d = Weights.diff(scope, tw.getDevice().equals(bw.getDevice()) ? tw
-                        : Weights.own(scope, tw.toDevice(bw.getDevice(), true)), bw);
+                NDArray d = (tw.getDevice().equals(bw.getDevice()) ? tw : Weights.own(scope, tw.toDevice(bw.getDevice(),
+                        false))).sub(Weights.own(scope, bw.toType(DataType.FLOAT64, true)));
                 NDArray w = d.square().mul(Weights.own(scope, f.toType(DataType.FLOAT64, true)));
                 out.put(e.getKey(), w.sum().getDouble());
             }

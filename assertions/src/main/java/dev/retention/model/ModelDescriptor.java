@@ -1,6 +1,8 @@
 package dev.retention.model;
 
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What can be known about a model directory without loading it: enough to key caches and decide
@@ -8,10 +10,29 @@ import java.nio.file.Path;
  *
  * @param name directory name
  * @param directory absolute, normalised directory
- * @param fingerprint SHA-256 over the TorchScript file, tokenizer and config files
+ * @param fingerprint SHA-256 over the weight files, tokenizer and config files (for an adapter: over
+ *     its base's fingerprint and the adapter's files)
  * @param contextLength the context window that scoring will use
  * @param addBosToken whether BOS is prepended to encoded texts
+ * @param base for a PEFT adapter, its base model
  */
 public record ModelDescriptor(String name, Path directory, String fingerprint, int contextLength,
-                              boolean addBosToken) {
+                              boolean addBosToken, Optional<ModelDescriptor> base) {
+
+    public ModelDescriptor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(base, "base");
+    }
+
+    /** A model that is not an adapter. */
+    public ModelDescriptor(String name, Path directory, String fingerprint, int contextLength, boolean addBosToken) {
+        this(name, directory, fingerprint, contextLength, addBosToken, Optional.empty());
+    }
+
+    /** Whether this is a PEFT adapter over {@link #base()}. */
+    public boolean isAdapter() {
+        return base.isPresent();
+    }
 }

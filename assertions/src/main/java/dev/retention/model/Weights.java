@@ -79,19 +79,106 @@ public final class Weights {
         }
     }
 
-    /** Every parameter's delta, in the tuned model's parameter order. */
+    /**
+     * Every parameter's delta, in the tuned model's parameter order. For a LoRA adapter over the
+     * baseline (one shared set of base weights) only the adapter's changes are computed — from its
+     * factors, {@code ΔW = s · B·A} — and every parameter it does not touch is bit-identical by
+     * construction.
+     */
     public static List<ParameterDelta> deltas(CausalLm tuned, CausalLm baseline) {
         Map<String, NDArray> base = parameters(baseline);
         List<ParameterDelta> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : matched(tuned, base).entrySet()) {
-            out.add(delta(e.getKey(), e.getValue(), base.get(e.getKey())));
+            String name = e.getKey();
+            NDArray t = e.getValue();
+            NDArray b = base.get(name);
+            if (!t.getShape().equals(b.getShape())) {
+                throw new IllegalArgumentException("parameter " + name + " has shape " + t.getShape()
+                        + " in the tuned model but " + b.getShape() + " in the baseline");
+            }
+            try (NDManager scope = t.getManager().newSubManager()) {
+                NDArray d = difference(scope, tuned, baseline, name, t, b);
+                NDArray bb = effective(scope, baseline, name, b);
+                double baseSs = bb.square().sum().getDouble();
+                if (d == null) {
+                    out.add(new ParameterDelta(name, t.getShape().getShape(), t.getShape().size(), 0, 0, baseSs));
+                } else {
+                    double ss = d.square().sum().getDouble();
+                    double max = d.abs().max().getDouble();
+                    out.add(new ParameterDelta(name, t.getShape().getShape(), t.getShape().size(), ss, max, baseSs));
+                }
+            }
         }
         return out;
     }
 
     /**
-     * The leading {@code k} singular values of {@code ΔW} for a 2-D parameter, by a randomized
-     * range finder: {@code Y = ΔW Ω} with a seeded Gaussian {@code Ω} of {@code k} columns,
+     * {@code tuned - baseline} for one parameter in float64 on the tuned model's device, owned by
+     * {@code scope}; {@code null} when both read the same base array and no adapter changes it.
+     */
+    private static NDArray difference(NDManager scope, CausalLm tuned, CausalLm baseline, String name, NDArray t,
+                                      NDArray b) {
+        if (t == b) {
+            NDArray ct = adapterChange(scope, tuned, name, t);
+            NDArray cb = adapterChange(scope, baseline, name, b);
+            if (ct == null && cb == null) {
+                return null;
+            }
+            return cb == null ? ct : ct == null ? cb.neg() : ct.sub(cb);
+        }
+        NDArray et = effective(scope, tuned, name, t);
+        NDArray eb = effective(scope, baseline, name, b);
+        return et.sub(eb.getDevice().equals(et.getDevice()) ? eb : own(scope, eb.toDevice(et.getDevice(), true)));
+    }
+
+    /** The parameter as the model computes with it (base weight plus its adapter's change), float64, in {@code scope}. */
+    static NDArray effective(NDManager scope, CausalLm model, String name, NDArray base) {
+        NDArray b = own(scope, base.toType(DataType.FLOAT64, true));
+        NDArray change = adapterChange(scope, model, name, base);
+        return change == null ? b : b.add(change);
+    }
+
+    /**
+     * What {@code model}'s adapter adds to the base parameter {@code name} ({@code s · B·A} for a LoRA
+     * weight, in the parameter's stored orientation; the difference of a replaced bias or weight), or
+     * {@code null}.
+     */
+    private static NDArray adapterChange(NDManager scope, CausalLm model, String name, NDArray base) {
+        LoraAdapter adapter = model.adapter();
+        if (adapter == null) {
+            return null;
+        }
+        boolean weight = name.endsWith(".weight");
+        if (!weight && !name.endsWith(".bias")) {
+            return null;
+        }
+        String module = name.substring(0, name.lastIndexOf('.'));
+        NDArray change = null;
+        Linear replaced = adapter.replaced().get(module);
+        if (replaced != null) {
+            NDArray r = weight ? replaced.weight() : replaced.bias();
+            if (r != null && r != base) {
+                change = own(scope, r.toType(DataType.FLOAT64, true)).sub(own(scope, base.toType(DataType.FLOAT64, true)));
+            }
+        }
+        LoraAdapter.Lora lora = adapter.loras().get(module);
+        if (weight && lora != null) {
+            NDArray ba = own(scope, lora.b().toType(DataType.FLOAT64, true))
+                    .matMul(own(scope, lora.a().toType(DataType.FLOAT64, true))).mul((double) lora.scaling());
+            if (!java.util.Arrays.equals(ba.getShape().getShape(), base.getShape().getShape())) {
+                ba = ba.transpose(); // a Conv1D stores [in, out]
+            }
+            change = change == null ? ba : change.add(ba);
+        }
+        return change;
+    }
+
+    /**
+     * The leading {@code k} singular values of {@code ΔW} for a 2-D parameter. For a LoRA weight
+     * over the baseline's own weights they are exact from the factors: with {@code B = Q_B R_B} and
+     * {@code Aᵀ = Q_A R_A}, {@code s · B·A} has the singular values of the {@code r × r} matrix
+     * {@code s · R_B R_Aᵀ} (no product of full matrices is formed). Otherwise by a randomized range
+     * finder: {@code Y = ΔW Ω} with a seeded Gaussian {@code Ω} of {@code k} columns,
      * {@code Q = orth(Y)}, then the exact singular values of {@code B = Qᵀ ΔW}. Exact when
      * {@code rank(ΔW) ≤ k}; for full-rank changes the estimates of the leading values are lower
      * bounds, enough to show the rank exceeds a small {@code r < k}.
@@ -104,10 +191,17 @@ public final class Weights {
         }
         long m = t.getShape().get(0);
         long n = t.getShape().get(1);
+        Spectrum fromFactors = factorSpectrum(tuned, baseline, name, t, b);
+        if (fromFactors != null) {
+            return fromFactors;
+        }
         int kk = (int) Math.min(k, Math.min(m, n));
         try (NDManager scope = t.getManager().newSubManager()) {
-            NDArray d = diff(scope, t, b);
-            double fro = d.square().sum().toType(DataType.FLOAT64, false).getDouble();
+            NDArray d = difference(scope, tuned, baseline, name, t, b);
+            if (d == null) {
+                return new Spectrum(name, m, n, new double[0], 0);
+            }
+            double fro = d.square().sum().getDouble();
             double[] omega = new double[(int) (n * kk)];
             SplittableRandom rnd = new SplittableRandom(seed);
             for (int i = 0; i < omega.length; i++) {
@@ -130,6 +224,32 @@ public final class Weights {
         }
     }
 
+    /** The exact spectrum of a LoRA change when the baseline computes with the same, unchanged base weight; else null. */
+    private static Spectrum factorSpectrum(CausalLm tuned, CausalLm baseline, String name, NDArray t, NDArray b) {
+        LoraAdapter adapter = tuned.adapter();
+        if (t != b || adapter == null || baseline.adapter() != null || !name.endsWith(".weight")) {
+            return null;
+        }
+        String module = name.substring(0, name.length() - ".weight".length());
+        LoraAdapter.Lora lora = adapter.loras().get(module);
+        Linear replaced = adapter.replaced().get(module);
+        if (lora == null || (replaced != null && replaced.weight() != t)) {
+            return null;
+        }
+        long[] shape = t.getShape().getShape();
+        double[] sv;
+        try (NDManager scope = t.getManager().newSubManager()) {
+            sv = LowRank.singularValues(own(scope, lora.b().toType(DataType.FLOAT64, true)).toDoubleArray(),
+                    own(scope, lora.a().toType(DataType.FLOAT64, true)).toDoubleArray(), (int) lora.b().getShape().get(0),
+                    lora.rank(), (int) lora.a().getShape().get(1), Math.abs((double) lora.scaling()));
+        }
+        double fro = 0;
+        for (double v : sv) {
+            fro += v * v;
+        }
+        return new Spectrum(name, shape[0], shape[1], sv, fro);
+    }
+
     /** Names and shapes of the model's parameters, in TorchScript order. */
     public static Map<String, long[]> shapes(CausalLm model) {
         Map<String, long[]> out = new LinkedHashMap<>();
@@ -150,20 +270,6 @@ public final class Weights {
                     + tuned.name() + ": " + onlyTuned + "; only in the baseline: " + onlyBase);
         }
         return t;
-    }
-
-    private static ParameterDelta delta(String name, NDArray t, NDArray b) {
-        if (!t.getShape().equals(b.getShape())) {
-            throw new IllegalArgumentException("parameter " + name + " has shape " + t.getShape()
-                    + " in the tuned model but " + b.getShape() + " in the baseline");
-        }
-        try (NDManager scope = t.getManager().newSubManager()) {
-            NDArray d = diff(scope, t, b);
-            double ss = d.square().sum().toType(DataType.FLOAT64, false).getDouble();
-            double max = d.abs().max().toType(DataType.FLOAT64, false).getDouble();
-            double base = own(scope, b.toType(DataType.FLOAT64, true)).square().sum().getDouble();
-            return new ParameterDelta(name, t.getShape().getShape(), t.getShape().size(), ss, max, base);
-        }
     }
 
     /** {@code tuned - baseline} in float64 on the tuned model's device, owned by {@code scope}. */
