@@ -11,6 +11,11 @@ import java.util.function.ToIntFunction;
  * Length-sorted batching with the original order restored (lm-evaluation-harness
  * {@code Collator}): longest first, so an out-of-memory batch shows up at once and padding is
  * small; ties keep input order, so the grouping is deterministic.
+ *
+ * <p>A batch is filled up to a token budget (rows × longest row) and a row limit, so short
+ * inputs travel in large batches and long ones in small batches, instead of every batch holding
+ * a fixed number of rows padded to its longest. Inputs of one group (the choices of one
+ * multiple-choice item) stay next to each other, so their shared context can run once.
  */
 final class Batching {
 
@@ -23,25 +28,68 @@ final class Batching {
      */
     static <I, O> List<O> run(List<I> inputs, int batchSize, ToIntFunction<I> length,
                               Function<List<I>, List<O>> work) {
-        Integer[] order = new Integer[inputs.size()];
-        for (int i = 0; i < order.length; i++) {
+        return run(inputs, length, i -> i, batchSize, Long.MAX_VALUE, work, null);
+    }
+
+    /**
+     * Runs {@code work} over length-sorted batches and returns the outputs in input order.
+     *
+     * @param group the group of input i (inputs of one group are batched next to each other, ordered by
+     *     their group's longest member); {@code i -> i} for none
+     * @param maxRows at most this many inputs per batch
+     * @param tokenBudget at most this many token slots (rows × longest row) per batch; one input longer
+     *     than the budget runs alone
+     * @param padding if not null, {@code padding[0]} and {@code padding[1]} grow by the real tokens and
+     *     the token slots (rows × longest row) of every batch
+     */
+    static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
+                              int maxRows, long tokenBudget, Function<List<I>, List<O>> work, long[] padding) {
+        int n = inputs.size();
+        int[] len = new int[n];
+        int groups = 0;
+        for (int i = 0; i < n; i++) {
+            len[i] = length.applyAsInt(inputs.get(i));
+            groups = Math.max(groups, group.applyAsInt(i) + 1);
+        }
+        int[] groupLength = new int[groups];
+        for (int i = 0; i < n; i++) {
+            int g = group.applyAsInt(i);
+            groupLength[g] = Math.max(groupLength[g], len[i]);
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -length.applyAsInt(inputs.get(i))));
-        List<O> out = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -groupLength[group.applyAsInt(i)])
+                .thenComparingInt(group::applyAsInt));
+        List<O> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             out.add(null);
         }
-        for (int start = 0; start < order.length; start += batchSize) {
-            int end = Math.min(order.length, start + batchSize);
+        int start = 0;
+        while (start < n) {
+            int end = start + 1;
+            int longest = len[order[start]];
+            while (end < n && end - start < maxRows
+                    && (long) (end - start + 1) * Math.max(longest, len[order[end]]) <= tokenBudget) {
+                longest = Math.max(longest, len[order[end]]);
+                end++;
+            }
             List<I> batch = new ArrayList<>(end - start);
+            long real = 0;
             for (int k = start; k < end; k++) {
                 batch.add(inputs.get(order[k]));
+                real += len[order[k]];
+            }
+            if (padding != null) {
+                padding[0] += real;
+                padding[1] += (long) longest * (end - start);
             }
             List<O> res = work.apply(batch);
             for (int k = start; k < end; k++) {
                 out.set(order[k], res.get(k - start));
             }
+            start = end;
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.retention.eval;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,5 +23,50 @@ class BatchingTest {
         });
         assertThat(out).containsExactly("aa!", "a!", "aaaa!", "!", "aaa!", "aaaaa!", "a!", "aa!");
         assertThat(firstLengths).isSortedAccordingTo((x, y) -> y - x);
+    }
+
+    @Test
+    void aTokenBudgetPutsShortInputsInLargeBatchesAndLongOnesInSmallOnes() {
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            inputs.add("x".repeat(100));
+        }
+        for (int i = 0; i < 40; i++) {
+            inputs.add("x".repeat(10));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        long[] padding = new long[2];
+        List<Integer> out = Batching.run(inputs, String::length, i -> i, 64, 400, batch -> {
+            sizes.add(batch.size());
+            assertThat((long) batch.size() * batch.get(0).length()).isLessThanOrEqualTo(400);
+            return batch.stream().map(String::length).toList();
+        }, padding);
+        assertThat(sizes).containsExactly(4, 4, 40);
+        assertThat(out).containsExactlyElementsOf(inputs.stream().map(String::length).toList());
+        assertThat(padding).containsExactly(1200, 1200);
+    }
+
+    @Test
+    void anInputLongerThanTheBudgetRunsAlone() {
+        List<String> inputs = List.of("x".repeat(50), "x".repeat(500), "x".repeat(50));
+        List<Integer> sizes = new ArrayList<>();
+        Batching.run(inputs, String::length, i -> i, 64, 100, batch -> {
+            sizes.add(batch.size());
+            return batch;
+        }, null);
+        assertThat(sizes).containsExactly(1, 2);
+    }
+
+    @Test
+    void membersOfAGroupStayTogetherOrderedByTheirGroupsLongestMember() {
+        // groups: 0 = {0, 3}, 1 = {1, 2}; group 1's longest member (9) comes first
+        List<String> inputs = List.of("x".repeat(5), "x".repeat(9), "x".repeat(2), "x".repeat(3));
+        int[] group = {0, 1, 1, 0};
+        List<String> seen = new ArrayList<>();
+        Batching.run(inputs, String::length, i -> group[i], 64, Long.MAX_VALUE, batch -> {
+            seen.addAll(batch);
+            return batch;
+        }, null);
+        assertThat(seen).extracting(String::length).containsExactly(9, 2, 5, 3);
     }
 }
