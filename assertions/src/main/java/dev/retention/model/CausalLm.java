@@ -124,8 +124,10 @@ public final class CausalLm implements AutoCloseable {
                     + " but tokenizer.json has " + tokenizer.vocabSize() + " ids; the tokenizer does not belong to this "
                     + "model");
         }
-        NativeLm lm = NativeLm.load(spec, new SafetensorsSource(files.directory()), Devices.toDjl(device));
-        return new CausalLm(files, device, ctx, spec.vocabSize(), fingerprint, Set.of("Float"), tokenizer, lm,
+        CheckpointTensors tensors = CheckpointTensors.open(files.directory());
+        Set<String> dtypes = tensors.dtypes();
+        NativeLm lm = NativeLm.load(spec, tensors, Devices.toDjl(device));
+        return new CausalLm(files, device, ctx, spec.vocabSize(), fingerprint, dtypes, tokenizer, lm,
                 options.addBosToken());
     }
 
@@ -173,7 +175,7 @@ public final class CausalLm implements AutoCloseable {
         LmTokenizer tok = LmTokenizer.load(files.tokenizerJson(), tokenizer.vocabSize(), tokenizer.specialTokens(),
                 addBosToken);
         NDManager m = nativeBase.manager().newSubManager();
-        try (TensorSource t = new SafetensorsSource(adapter.directory(), "adapter_model.safetensors")) {
+        try (TensorSource t = CheckpointTensors.open(adapter.directory(), "adapter_model")) {
             LoraAdapter lora = LoraAdapter.load(adapter.directory(), peft, t, nativeBase.transformer().weights(), m);
             String fp = Fingerprint.combine(fingerprint, Fingerprint.of(adapter.fingerprinted()));
             return new CausalLm(files, adapter.directory(), this, ownBase, device, contextLength, vocabSize, fp,
@@ -461,7 +463,10 @@ public final class CausalLm implements AutoCloseable {
                 base == null ? Optional.empty() : Optional.of(base.descriptor()));
     }
 
-    /** Storage types of the weights as loaded, e.g. {@code [Float]} ({@code [Float, Long]} in a TorchScript archive). */
+    /**
+     * Storage types of the weights as stored, e.g. {@code [BF16]} or {@code [F32]} for a Hugging Face
+     * checkpoint (computation is float32 either way), {@code [Float, Long]} in a TorchScript archive.
+     */
     public Set<String> weightDtypes() {
         return weightDtypes;
     }

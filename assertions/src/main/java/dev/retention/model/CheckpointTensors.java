@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  *
  * <p>When both the single file and an index exist, the single file is used, as transformers does.
  */
-final class CheckpointTensors implements AutoCloseable {
+final class CheckpointTensors implements TensorSource {
 
     private static final List<String> PICKLE_SUFFIXES = List.of(".bin", ".pt", ".pth", ".ckpt", ".pkl");
 
@@ -176,8 +176,26 @@ final class CheckpointTensors implements AutoCloseable {
     }
 
     /** All tensor names, sorted. */
-    Set<String> names() {
+    @Override
+    public Set<String> names() {
         return tensors.keySet();
+    }
+
+    @Override
+    public Optional<long[]> shape(String name) {
+        return find(name).map(TensorInfo::shape);
+    }
+
+    @Override
+    public Path location() {
+        return files.size() == 1 ? files.get(0).path() : directory;
+    }
+
+    /** The storage types of the tensors, e.g. {@code [BF16]}. */
+    Set<String> dtypes() {
+        Set<String> out = new java.util.TreeSet<>();
+        tensors.values().forEach(t -> out.add(t.dtype().name()));
+        return out;
     }
 
     Optional<TensorInfo> find(String name) {
@@ -202,7 +220,8 @@ final class CheckpointTensors implements AutoCloseable {
      * range itself (no copy; copy-on-write if written); float16, bfloat16 and float64 are converted
      * in Java. The array belongs to {@code manager}.
      */
-    NDArray loadFloat32(String name, NDManager manager) {
+    @Override
+    public NDArray loadFloat32(String name, NDManager manager) {
         return load(name, manager, false);
     }
 

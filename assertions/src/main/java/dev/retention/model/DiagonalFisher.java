@@ -106,7 +106,7 @@ public final class DiagonalFisher implements AutoCloseable {
     private static Differentiable load(ModelFiles files, String device) {
         if (files.format() == ModelFiles.Format.SAFETENSORS) {
             DecoderSpec spec = Families.resolve(HfConfig.read(files.config().orElseThrow()));
-            NativeLm lm = NativeLm.load(spec, new SafetensorsSource(files.directory()), Devices.toDjl(device));
+            NativeLm lm = NativeLm.load(spec, CheckpointTensors.open(files.directory()), Devices.toDjl(device));
             lm.parameters().values().forEach(a -> a.setRequiresGradient(true));
             return new Differentiable() {
                 @Override
