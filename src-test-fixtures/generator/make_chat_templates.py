@@ -280,7 +280,7 @@ first={{ (messages | first).role }} last={{ (messages | last).role }}
 {% if messages[0].content is string %}content is string{% endif %}
 {% if extra is mapping %}extra is mapping{% endif %}
 {% if messages is iterable %}messages iterable{% endif %}
-{% if missing is none %}missing is none{% else %}missing is not none{% endif %}
+{% if extra.flag is not none %}flag is not none{% endif %}
 {% if extra.flag is sameas true %}flag is true{% endif %}
 {{ missing | default('fallback') }} {{ '' | default('empty-fallback', true) }}
 {{ messages | length }} {{ range(3) | list | join('') }} {{ [3, 1, 2] | sort | join('') }} {{ (messages | length) // 2 }} {{ 7 % 3 }}

@@ -38,7 +38,9 @@ import jinjava.javax.el.ExpressionFactory;
  * <p>Every difference between Jinjava and Jinja2 that real chat templates hit is closed through a Jinjava
  * extension point, never by rewriting template source:
  * <ul>
- *   <li>{@link JinjavaConfig}: trim/lstrip blocks, Jinja2's removal of one trailing newline, no nested
+ *   <li>{@link Jinja2Source}: line breaks, lstrip_blocks and bracket balancing exactly as Jinja2's lexer.</li>
+ *   <li>{@link PyForTag} (a registered tag): loop filters, {@code for x in xs if cond}.</li>
+ *   <li>{@link JinjavaConfig}: trim blocks, Jinja2's removal of one trailing newline, no nested
  *       interpretation (Jinjava would otherwise render {@code {{ ... }}} found inside message content), Python
  *       operator precedence for filters, map iteration over keys, and the {@link LegacyOverrides} that follow
  *       Jinja2 more closely.</li>
@@ -64,8 +66,8 @@ final class JinjaEnvironment {
     JinjaEnvironment() {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withKeepTrailingNewline(true) // Jinja2's lexer drops it from the source: see jinja2Source
+                .withLstripBlocks(false) // done exactly as Jinja2 does it by Jinja2Source
+                .withKeepTrailingNewline(true) // Jinja2's lexer drops it from the source: see Jinja2Source
                 .withNestedInterpretationEnabled(false)
                 .withFailOnUnknownTokens(false)
                 .withMaxOutputSize(MAX_OUTPUT)
@@ -97,13 +99,14 @@ final class JinjaEnvironment {
             throw new IOException("chat templates cannot load other templates ('" + name + "')");
         });
         Context globals = jinjava.getGlobalContext();
+        globals.registerTag(new PyForTag());
         globals.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class,
                 "raiseException", Object.class));
         globals.registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaEnvironment.class,
                 "strftimeNow", Object.class));
         for (Filter f : List.of(new ToJson(), new Length("length"), new Length("count"), new Trim(),
                 new StrFilter("upper"), new StrFilter("lower"), new StrFilter("capitalize"), new StrFilter("title"),
-                new StrFilter("string"), new Join(), new Reverse(), new Items(), new Replace())) {
+                new StrFilter("string"), new Join(), new Reverse(), new Items(), new Replace(), new DictSort())) {
             globals.registerFilter(f);
         }
     }
@@ -120,20 +123,10 @@ final class JinjaEnvironment {
         all.putAll(bindings);
         CLOCK.set(clock);
         try {
-            return jinjava.renderForResult(jinja2Source(source), all);
+            return jinjava.renderForResult(Jinja2Source.of(source), all);
         } finally {
             CLOCK.remove();
         }
-    }
-
-    /**
-     * The source as Jinja2's lexer sees it: {@code "\n".join(source.splitlines())}. That turns every line break
-     * ({@code \r\n}, {@code \r}, and the other breaks {@code str.splitlines} knows) into {@code \n} and drops one
-     * trailing line break ({@code keep_trailing_newline=False}). Jinjava's own keepTrailingNewline=false strips the
-     * rendered output instead, which removes newlines the template wrote itself.
-     */
-    static String jinja2Source(String source) {
-        return String.join("\n", PyStr.splitlines(source, false));
     }
 
     /** Thrown by the template function {@code raise_exception(message)}. */
@@ -426,6 +419,38 @@ final class JinjaEnvironment {
                 throw new IllegalArgumentException("items filter needs a dict, not " + PyStr.typeName(var));
             }
             return new PyList(out);
+        }
+    }
+
+    /** Jinja2 {@code dictsort(case_sensitive=False, by='key', reverse=False)}: sorted (key, value) pairs. */
+    private static final class DictSort extends PyFilter {
+        DictSort() {
+            super("dictsort");
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            if (!(var instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException("dictsort needs a dict, not " + PyStr.typeName(var));
+            }
+            boolean caseSensitive = PyStr.truthy(arg(args, kwargs, 0, "case_sensitive", false));
+            boolean byValue = "value".equals(arg(args, kwargs, 1, "by", "key"));
+            boolean reverse = PyStr.truthy(arg(args, kwargs, 2, "reverse", false));
+            List<Map.Entry<Object, Object>> pairs = new ArrayList<>();
+            m.forEach((k, v) -> pairs.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
+            java.util.Comparator<Map.Entry<Object, Object>> order = (a, b) -> {
+                Object x = byValue ? a.getValue() : a.getKey();
+                Object y = byValue ? b.getValue() : b.getKey();
+                if (x instanceof String sx && y instanceof String sy) {
+                    return caseSensitive ? sx.compareTo(sy) : sx.toLowerCase(Locale.ROOT).compareTo(sy.toLowerCase(Locale.ROOT));
+                }
+                if (x instanceof Number nx && y instanceof Number ny) {
+                    return Double.compare(nx.doubleValue(), ny.doubleValue());
+                }
+                throw new IllegalArgumentException("dictsort cannot order " + PyStr.typeName(x) + " and " + PyStr.typeName(y));
+            };
+            pairs.sort(reverse ? order.reversed() : order);
+            return new PyList(new ArrayList<>(pairs));
         }
     }
 

@@ -127,12 +127,33 @@ final class SandboxResolver extends CompositeELResolver {
         public Object getValue(ELContext context, Object base, Object property) {
             if (base instanceof String s) {
                 context.setPropertyResolved(true);
-                if (property instanceof Number n && !(property instanceof Double) && !(property instanceof Float)) {
+                Integer index = index(property);
+                if (index != null) {
                     int length = PyStr.length(s);
-                    int i = n.intValue() < 0 ? n.intValue() + length : n.intValue();
+                    int i = index < 0 ? index + length : index;
                     return i < 0 || i >= length ? null : PyStr.substring(s, i, i + 1);
                 }
                 return null; // Jinja2: an unknown attribute of a string is undefined
+            }
+            if (base instanceof Map.Entry<?, ?> e) { // a (key, value) pair from items() or dictsort
+                context.setPropertyResolved(true);
+                Integer index = index(property);
+                if (index != null) {
+                    int i = index < 0 ? index + 2 : index;
+                    return i == 0 ? e.getKey() : i == 1 ? e.getValue() : null;
+                }
+                return null;
+            }
+            return null;
+        }
+
+        /** An integer subscript; Jinjava hands bracket subscripts to resolvers as strings ("0", "-1"). */
+        private static Integer index(Object property) {
+            if (property instanceof Number n && !(property instanceof Double) && !(property instanceof Float)) {
+                return n.intValue();
+            }
+            if (property instanceof String s && s.matches("-?\\d{1,9}")) {
+                return Integer.parseInt(s);
             }
             return null;
         }
