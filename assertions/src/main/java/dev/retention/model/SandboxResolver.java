@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import jinjava.javax.el.CompositeELResolver;
 import jinjava.javax.el.ELContext;
+import jinjava.javax.el.ELException;
 import jinjava.javax.el.ELResolver;
 import jinjava.javax.el.MethodNotFoundException;
 
@@ -57,8 +58,15 @@ final class SandboxResolver extends CompositeELResolver {
             if (base == null || method == null) {
                 return null;
             }
-            String name = method.toString();
-            Object[] args = params == null ? new Object[0] : params;
+            try {
+                return call(context, base, method.toString(), params == null ? new Object[0] : params);
+            } catch (IllegalArgumentException e) {
+                // Jinjava's resolver turns an IllegalArgumentException into a silent null; a template error must fail
+                throw new ELException(e.getMessage(), e);
+            }
+        }
+
+        private static Object call(ELContext context, Object base, String name, Object[] args) {
             if (base instanceof String s) {
                 context.setPropertyResolved(true);
                 return PyStr.call(s, name, args);
