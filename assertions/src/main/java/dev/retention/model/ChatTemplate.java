@@ -37,9 +37,17 @@ import java.util.Optional;
  * and the model expects one.
  *
  * <h2>Known differences from Jinja2</h2>
- * A variable that is {@code None} and one that is undefined are the same to Jinjava: both print as nothing
- * (Jinja2 prints {@code None} for the former), both fail {@code is defined}, and {@code default(...)} replaces
- * both. Templates test for tools with {@code if tools} or {@code tools is not none}, where the two agree.
+ * <ul>
+ *   <li>A variable that is {@code None} and one that is undefined are the same to Jinjava (both {@code null}):
+ *       both print as nothing (Jinja2 prints {@code None} for the former), both fail {@code is defined} and pass
+ *       {@code is none}, {@code default(...)} replaces both, and {@code x | string} gives {@code "None"} for both
+ *       (Jinja2 gives {@code ""} for undefined). Templates test for tools with {@code if tools} or
+ *       {@code tools is not none}, where the two agree.</li>
+ *   <li>Where Jinja2 raises, Jinjava may render: an attribute of an undefined variable is empty (Jinja2:
+ *       UndefinedError), {@code 'a' + 1} concatenates, {@code 1 / 0} is {@code inf}.</li>
+ *   <li>{@code str.format} supports {@code {}}, {@code {0}} and {@code {name}} fields only (format specs fail).</li>
+ * </ul>
+ * Every real template in the fixtures renders byte-identical to transformers on every case.
  */
 public final class ChatTemplate {
 
