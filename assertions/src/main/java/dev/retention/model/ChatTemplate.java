@@ -1,0 +1,236 @@
+package dev.retention.model;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Hugging Face chat template, rendered exactly as transformers' {@code tokenizer.apply_chat_template(messages,
+ * tokenize=False, add_generation_prompt=...)} renders it (Jinja2 semantics on Jinjava; see
+ * {@link JinjaEnvironment} for how the two engines are reconciled).
+ *
+ * <p>The template sees what transformers passes: {@code messages} (a list of {@code {role, content}} dicts),
+ * {@code tools} and {@code documents} (undefined unless given as variables), {@code add_generation_prompt},
+ * and the {@code variables}: the special tokens ({@code bos_token}, {@code eos_token}, ...) and any extra
+ * keyword arguments (e.g. {@code date_string}, {@code enable_thinking}, {@code tools} as a list of JSON-like
+ * maps). The globals {@code raise_exception(message)} and {@code strftime_now(format)} are available.
+ *
+ * <h2>The BOS trap</h2>
+ * Many templates write the BOS token themselves ({@code {{ bos_token }}...}). transformers therefore
+ * tokenizes a rendered chat with {@code add_special_tokens=False}. A rendered chat must never be tokenized with
+ * the tokenizer's automatic BOS as well, or the model sees two BOS tokens and scores differ from the
+ * reference; check with {@link #startsWithBos(String, String)} and add BOS only if the rendered text lacks it
+ * and the model expects one.
+ *
+ * <h2>Known differences from Jinja2</h2>
+ * <ul>
+ *   <li>A variable that is {@code None} and one that is undefined are the same to Jinjava (both {@code null}):
+ *       both print as nothing (Jinja2 prints {@code None} for the former), both fail {@code is defined} and pass
+ *       {@code is none}, {@code default(...)} replaces both, and {@code x | string} gives {@code "None"} for both
+ *       (Jinja2 gives {@code ""} for undefined). Templates test for tools with {@code if tools} or
+ *       {@code tools is not none}, where the two agree.</li>
+ *   <li>Where Jinja2 raises, Jinjava may render: an attribute of an undefined variable is empty (Jinja2:
+ *       UndefinedError), {@code 'a' + 1} concatenates, {@code 1 / 0} is {@code inf}.</li>
+ *   <li>{@code str.format} supports {@code {}}, {@code {0}} and {@code {name}} fields only (format specs fail).</li>
+ * </ul>
+ * Every real template in the fixtures renders byte-identical to transformers on every case.
+ */
+public final class ChatTemplate {
+
+    /** One chat message. */
+    public record Message(String role, String content) {
+        public Message {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(content, "content");
+        }
+    }
+
+    private static final JinjaEnvironment ENVIRONMENT = new JinjaEnvironment();
+
+    private final String source;
+    private final String name;
+    private final Clock clock;
+
+    private ChatTemplate(String source, String name, Clock clock) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.name = Objects.requireNonNull(name, "name");
+        this.clock = clock;
+    }
+
+    /**
+     * The template of a model directory as transformers loads it: {@code chat_template.jinja} if present, else
+     * {@code tokenizer_config.json}'s {@code chat_template} (a string, or a list of {@code {name, template}}
+     * from which the one named {@code default} is taken); empty if the model has no chat template.
+     *
+     * @throws ModelLoadException if a file cannot be read, is not valid JSON, or has a malformed chat_template
+     */
+    static Optional<ChatTemplate> from(Path modelDir) {
+        Path jinja = modelDir.resolve("chat_template.jinja");
+        if (Files.isRegularFile(jinja)) {
+            try {
+                // transformers reads it as UTF-8 text with universal newlines
+                String text = Files.readString(jinja, StandardCharsets.UTF_8).replace("\r\n", "\n").replace('\r', '\n');
+                return Optional.of(new ChatTemplate(text, jinja.toString(), null));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new ModelLoadException(jinja, "cannot read the chat template as UTF-8: " + e.getMessage(), e);
+            }
+        }
+        Path config = modelDir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(config)) {
+            return Optional.empty();
+        }
+        JsonElement template;
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) {
+                throw new ModelLoadException(config, "is not a JSON object");
+            }
+            template = root.getAsJsonObject().get("chat_template");
+        } catch (IOException | JsonParseException e) {
+            throw new ModelLoadException(config, "cannot read it as JSON: " + e.getMessage(), e);
+        }
+        if (template == null || template.isJsonNull()) {
+            return Optional.empty();
+        }
+        String where = config + " (chat_template)";
+        if (template.isJsonPrimitive() && template.getAsJsonPrimitive().isString()) {
+            return Optional.of(new ChatTemplate(template.getAsString(), where, null));
+        }
+        if (template.isJsonArray()) {
+            List<String> names = new ArrayList<>();
+            for (JsonElement e : template.getAsJsonArray()) {
+                if (!e.isJsonObject() || !isString(e.getAsJsonObject(), "name") || !isString(e.getAsJsonObject(), "template")) {
+                    throw new ModelLoadException(config, "chat_template list entries must be {\"name\": ..., "
+                            + "\"template\": ...} objects, found " + e);
+                }
+                JsonObject o = e.getAsJsonObject();
+                names.add(o.get("name").getAsString());
+                if (o.get("name").getAsString().equals("default")) {
+                    return Optional.of(new ChatTemplate(o.get("template").getAsString(), config + " (chat_template 'default')", null));
+                }
+            }
+            throw new ModelLoadException(config, "chat_template lists templates " + names
+                    + " but none named 'default'; add a 'default' entry or a chat_template.jinja file");
+        }
+        throw new ModelLoadException(config, "chat_template must be a string or a list of {name, template}, found "
+                + template);
+    }
+
+    private static boolean isString(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    /**
+     * A template from its source text.
+     *
+     * @param name names the template in error messages, e.g. the file it came from
+     */
+    public static ChatTemplate of(String source, String name) {
+        return new ChatTemplate(source, name, null);
+    }
+
+    /** This template with {@code strftime_now} reading {@code clock} instead of the system clock. */
+    ChatTemplate withClock(Clock clock) {
+        return new ChatTemplate(source, name, Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** The template's source text. */
+    public String source() {
+        return source;
+    }
+
+    /** The name used in error messages. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Renders the conversation as transformers' {@code apply_chat_template(messages, tokenize=False,
+     * add_generation_prompt=addGenerationPrompt, **variables)} does, with the special tokens among
+     * {@code variables}.
+     *
+     * @param variables {@code bos_token}, {@code eos_token} and any other keyword arguments the template reads;
+     *                  values are strings, numbers, booleans, lists and maps (JSON-like); may not redefine
+     *                  {@code messages} or {@code add_generation_prompt}
+     * @throws ChatTemplateException if the template calls {@code raise_exception} or cannot be rendered
+     */
+    public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(variables, "variables");
+        for (String reserved : List.of("messages", "add_generation_prompt")) {
+            if (variables.containsKey(reserved)) {
+                throw new IllegalArgumentException("variable '" + reserved + "' is set by render(); remove it from"
+                        + " the variables passed to chat template " + name);
+            }
+        }
+        List<Map<String, Object>> chat = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            Map<String, Object> dict = new LinkedHashMap<>();
+            dict.put("role", m.role());
+            dict.put("content", m.content());
+            chat.add(dict);
+        }
+        Map<String, Object> bindings = new LinkedHashMap<>();
+        bindings.put("messages", chat);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        variables.forEach((k, v) -> {
+            if (v != null) {
+                bindings.put(k, v);
+            }
+        });
+        RenderResult result = ENVIRONMENT.render(source, bindings, clock == null ? Clock.systemDefaultZone() : clock);
+        failOnErrors(result);
+        return result.getOutput();
+    }
+
+    private void failOnErrors(RenderResult result) {
+        TemplateError firstFatal = null;
+        for (TemplateError e : result.getErrors()) {
+            JinjaEnvironment.Raised raised = JinjaEnvironment.raisedBy(e);
+            if (raised != null) {
+                throw new ChatTemplateException(name, "chat template " + name + " raised an exception: "
+                        + raised.getMessage(), raised.getMessage(), null);
+            }
+            if (firstFatal == null && isFailure(e)) {
+                firstFatal = e;
+            }
+        }
+        if (firstFatal != null) {
+            throw new ChatTemplateException(name, "chat template " + name + " cannot be rendered (line "
+                    + firstFatal.getLineno() + "): " + firstFatal.getMessage(), null, firstFatal.getException());
+        }
+    }
+
+    /** Jinjava reports undefined variables and attributes as warnings; Jinja2 renders them as empty, so do we. */
+    private static boolean isFailure(TemplateError e) {
+        return e.getSeverity() == TemplateError.ErrorType.FATAL;
+    }
+
+    /**
+     * Whether a rendered chat already begins with the BOS token, so it must be tokenized without adding BOS
+     * again (see "The BOS trap" above). False when the model has no BOS token ({@code null} or empty).
+     */
+    public static boolean startsWithBos(String rendered, String bosToken) {
+        return bosToken != null && !bosToken.isEmpty() && rendered.startsWith(bosToken);
+    }
+
+    @Override
+    public String toString() {
+        return "ChatTemplate[" + name + "]";
+    }
+}

@@ -1,0 +1,32 @@
+package dev.retention.model;
+
+import java.util.Optional;
+
+/**
+ * A chat template could not be rendered: it called {@code raise_exception(message)} (the conversation breaks a
+ * rule of the template, e.g. roles that do not alternate), or it has a syntax error, an unknown filter or
+ * another rendering error. The message names the template and the cause; there is never a partial output.
+ */
+public final class ChatTemplateException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String templateName;
+    private final String raisedMessage;
+
+    ChatTemplateException(String templateName, String message, String raisedMessage, Throwable cause) {
+        super(message, cause);
+        this.templateName = templateName;
+        this.raisedMessage = raisedMessage;
+    }
+
+    /** The template's name (usually the file it came from). */
+    public String templateName() {
+        return templateName;
+    }
+
+    /** The message the template passed to {@code raise_exception}, if that is why rendering failed. */
+    public Optional<String> raisedMessage() {
+        return Optional.ofNullable(raisedMessage);
+    }
+}
