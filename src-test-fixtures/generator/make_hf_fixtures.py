@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic generator for Retention's Hugging Face checkpoint fixtures and their reference truth.
 
-Run from the repository root (about 10 minutes on one CPU thread; the run prints its own time):
+Run from the repository root (about 6 minutes of CPU time on one thread; the run prints its own time):
 
     HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 /work/venv/bin/python src-test-fixtures/generator/make_hf_fixtures.py
 
@@ -34,7 +34,8 @@ Reference semantics (the Java implementation must reproduce these):
     prefix token [EOS] (make_fixtures.py rolling_windows).
   * Generation: transformers generate(do_sample=False, max_new_tokens=24, eos_token_id=EOS,
     pad_token_id=PAD) with its KV cache, once on one left-padded batch of all prompts and once per prompt
-    alone; both must give the same tokens. "tokens" excludes the EOS; minMargin is the smallest gap
+    alone; both must give the same tokens (except llama-dynamic, see below: alone is the truth), and so
+    must greedy decoding without the cache. "tokens" excludes the EOS; minMargin is the smallest gap
     between the top-1 and top-2 logits along the greedy path.
   * Margins: a request or prompt whose greedy decision at any step has a top-1/top-2 logit gap below
     MIN_MARGIN (1e-3) would let float differences between CPUs flip the answer, so it is skipped
@@ -450,7 +451,8 @@ def score_rolling(model, text):
         logprobs += [float(v) for v in picked.tolist()]
         windows += 1
         lengths.append(len(inp))
-    return dict(text="suites/general-text.txt", prefixToken=EOS, tokenIds=toks, windows=windows,
+    # The text itself is kept so the reference stays valid if suites/general-text.txt is regenerated.
+    return dict(source="suites/general-text.txt", text=text, prefixToken=EOS, tokenIds=toks, windows=windows,
                 windowInputLengths=lengths, logprobs=logprobs, ll=float(sum(logprobs)))
 
 
@@ -861,8 +863,9 @@ def evidence_for(spec, folder, model, requests, v5_config=None):
     if name == "qwen2":
         b = {k: float(model.get_parameter(k).abs().min()) for k in dtypes if k.endswith(".bias")}
         ev["biasModules"] = sorted(set(k.rsplit(".", 2)[-2] for k in b))
-        ev["minAbsBiasEntry"] = min(b.values())
-        ev["maxAbsBiasEntry"] = max(float(model.get_parameter(k).abs().max()) for k in b)
+        ev["smallestAbsBiasEntry"] = min(b.values())
+        ev["largestAbsBiasEntry"] = max(float(model.get_parameter(k).abs().max()) for k in b)
+        assert ev["smallestAbsBiasEntry"] > 0, ev
     if name in ("qwen3", "gemma3_text"):
         norms = [k for k in dtypes if "q_norm" in k or "k_norm" in k]
         ev["qkNormTensors"] = len(norms)
