@@ -1,7 +1,6 @@
 package dev.retention.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ public final class Devices {
 
     /** Number of GPUs the PyTorch engine reports (0 with the CPU natives). */
     public static int gpuCount() {
-        return Engine.getEngine("PyTorch").getGpuCount();
+        return EngineThreads.pytorch().getGpuCount();
     }
 
     /**

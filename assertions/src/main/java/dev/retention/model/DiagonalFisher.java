@@ -1,6 +1,5 @@
 package dev.retention.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -181,7 +180,7 @@ public final class DiagonalFisher implements AutoCloseable {
             targets[j] = row.targets()[j];
         }
         try (NDManager m = model.manager().newSubManager();
-             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+             GradientCollector collector = EngineThreads.pytorch().newGradientCollector()) {
             NDArray logp = model.logits(m, ids, positions).logSoftmax(1);
             NDArray ll = logp.gather(m.create(targets, new Shape(targets.length, 1)), 1).sum();
             collector.backward(ll);

@@ -80,6 +80,7 @@ record ModelFiles(Path directory, Format format, Optional<Path> torchScript, Lis
      */
     ZooModel<NDList, NDList> loadTorchScript(String device, boolean withGradients, String failure) {
         Path pt = torchScript.orElseThrow();
+        EngineThreads.pytorch();
         String name = pt.getFileName().toString();
         Criteria.Builder<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)

@@ -38,6 +38,7 @@ final class NativeLm implements LmBackend {
      * for the model's life (CPU weights map its files).
      */
     static NativeLm load(DecoderSpec spec, TensorSource source, Device device) {
+        EngineThreads.pytorch();
         NDManager m = NDManager.newBaseManager(device, "PyTorch");
         try {
             DecoderWeights w = DecoderWeights.load(spec, source, m);
