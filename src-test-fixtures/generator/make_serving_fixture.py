@@ -18,9 +18,10 @@ Outputs (under src-test-fixtures/serving/):
                      Its tokenizer.json adds <|endoftext|> (id 0) as BOS when special tokens are added, so a
                      server that puts a BOS in front of a token-id prompt shows it.
   tiny-llama-swapped-tokenizer/
-                     tokenizer.json, tokenizer_config.json: the fixture tokenizer with the ids of two frequent
-                     tokens (" the", " a") swapped, for `--tokenizer` of a server that decodes token ids with a
-                     tokenizer that is not the model's.
+                     tokenizer.json, tokenizer_config.json: the fixture tokenizer with the ids of two tokens
+                     swapped (the first two distinct tokens greedy decoding produces from the first greedy
+                     prompt), for `--tokenizer` of a server that decodes token ids with a tokenizer that is not
+                     the model's.
   reference.json     per probe text: its token ids (encoded without special tokens), the natural-log
                      probability of every token after the first given the ones before it, the argmax at
                      every position and its margin over the runner-up; per greedy case: the prompt, the
@@ -80,12 +81,14 @@ def bos_tokenizer(src):
     return tok
 
 
-def swapped_tokenizer(tok, a, b):
+def swapped_tokenizer(tok, ia, ib):
+    """The tokenizer with the ids of tokens ia and ib exchanged (so it decodes each as the other)."""
     tok = json.loads(json.dumps(tok))
     vocab = tok["model"]["vocab"]
-    ia, ib = vocab[a], vocab[b]
+    by_id = {v: k for k, v in vocab.items()}
+    a, b = by_id[ia], by_id[ib]
     vocab[a], vocab[b] = ib, ia
-    return tok, (ia, ib)
+    return tok
 
 
 def main():
@@ -117,9 +120,6 @@ def main():
     tok_cfg["model_max_length"] = 256
     write_json(os.path.join(MODEL_DIR, "tokenizer_config.json"), tok_cfg)
 
-    swapped, ids = swapped_tokenizer(tok_json, "Ġthe", "Ġa")
-    write_json(os.path.join(SWAPPED_DIR, "tokenizer.json"), swapped)
-    write_json(os.path.join(SWAPPED_DIR, "tokenizer_config.json"), tok_cfg)
 
     tok = tokenizers.Tokenizer.from_file(os.path.join(MODEL_DIR, "tokenizer.json"))
     model = LlamaForCausalLM.from_pretrained(MODEL_DIR, dtype=torch.float32, attn_implementation="eager").eval()
@@ -167,6 +167,13 @@ def main():
             sys.exit(f"greedy case from {prompt} has a top-1 margin of {margin} < {GREEDY_MARGIN}; change the seed")
         greedy.append({"prompt": prompt, "maxTokens": MAX_NEW_TOKENS, "ids": out, "logprobs": lps,
                        "finishReason": finish, "minMargin": margin})
+
+    # The swapped tokenizer exchanges the first two distinct tokens the model generates greedily from
+    # the first greedy prompt, so a self-check that decodes a few greedy tokens meets the swap.
+    first = greedy[0]["ids"]
+    ids = (first[0], next(t for t in first if t != first[0]))
+    write_json(os.path.join(SWAPPED_DIR, "tokenizer.json"), swapped_tokenizer(tok_json, *ids))
+    write_json(os.path.join(SWAPPED_DIR, "tokenizer_config.json"), tok_cfg)
 
     ref = {
         "about": "transformers float32 scores of serving/tiny-llama (make_serving_fixture.py); natural logs",

@@ -162,7 +162,7 @@ final class CompletionsClient implements AutoCloseable {
      */
     ServedModel describe() {
         Call call = new Call("GET", "/models", null, new int[0], "the model list");
-        JsonObject body = runAll(List.of(call), (c, json) -> json).get(0);
+        JsonObject body = runAll(List.of(call), (c, json) -> json, () -> { }).get(0);
         JsonArray data = body.has("data") && body.get("data").isJsonArray() ? body.getAsJsonArray("data") : null;
         if (data == null) {
             throw new ServingEngineException("GET " + base + "/models returned no 'data' list; is " + base
@@ -205,6 +205,11 @@ final class CompletionsClient implements AutoCloseable {
      *     log-probabilities, no token ids, or scored other tokens than those sent
      */
     List<PromptScores> promptLogprobs(List<int[]> prompts) {
+        return promptLogprobs(prompts, () -> { });
+    }
+
+    /** As {@link #promptLogprobs(List)}; {@code done} runs once per prompt scored (from any thread), for progress. */
+    List<PromptScores> promptLogprobs(List<int[]> prompts, Runnable done) {
         List<Call> calls = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i);
@@ -223,7 +228,7 @@ final class CompletionsClient implements AutoCloseable {
             body.addProperty("add_special_tokens", false);
             calls.add(new Call("POST", "/completions", body, p.clone(), describe(i, prompts.size(), p)));
         }
-        return runAll(calls, this::parsePromptScores);
+        return runAll(calls, this::parsePromptScores, done);
     }
 
     /**
@@ -232,6 +237,11 @@ final class CompletionsClient implements AutoCloseable {
      * token.
      */
     List<Completion> greedy(List<int[]> prompts, int maxTokens, List<String> stop) {
+        return greedy(prompts, maxTokens, stop, () -> { });
+    }
+
+    /** As {@link #greedy(List, int, List)}; {@code done} runs once per completion received (from any thread). */
+    List<Completion> greedy(List<int[]> prompts, int maxTokens, List<String> stop, Runnable done) {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
         }
@@ -262,7 +272,7 @@ final class CompletionsClient implements AutoCloseable {
             body.addProperty("add_special_tokens", false);
             calls.add(new Call("POST", "/completions", body, p.clone(), describe(i, prompts.size(), p)));
         }
-        return runAll(calls, this::parseCompletion);
+        return runAll(calls, this::parseCompletion, done);
     }
 
     private static JsonArray ids(int[] p) {
@@ -433,7 +443,7 @@ final class CompletionsClient implements AutoCloseable {
      * in order; the first failure (lowest index) is thrown after the requests in flight finish, and
      * no new request starts once one has failed for good.
      */
-    private <T> List<T> runAll(List<Call> calls, Parser<T> parser) {
+    private <T> List<T> runAll(List<Call> calls, Parser<T> parser, Runnable done) {
         List<CompletableFuture<T>> futures = new ArrayList<>(calls.size());
         AtomicReference<Throwable> failed = new AtomicReference<>();
         try {
@@ -458,6 +468,9 @@ final class CompletionsClient implements AutoCloseable {
                         failed.compareAndSet(null, e); // before the release, so the sender sees it
                     }
                     permits.release();
+                    if (e == null) {
+                        done.run();
+                    }
                 });
                 futures.add(f);
             }

@@ -43,7 +43,29 @@ final class ServerSelfCheck {
     record Report(int probes, int comparedTokens, double maxDifference, double tolerance,
                   Optional<String> systemFingerprint) { }
 
+    /**
+     * Texts whose tokens make the default probes: plain prose, a list, code and digits, so that
+     * frequent and rare tokens, spaces and punctuation are all generated and scored.
+     */
+    static final List<String> PROBE_TEXTS = List.of(
+            "The capital of France is",
+            "Monday, Tuesday, Wednesday,",
+            "def add(a, b):\n    return",
+            "12 plus 30 is");
+
     private ServerSelfCheck() {
+    }
+
+    /** The default probes: {@link #PROBE_TEXTS} through the model's own tokenizer (texts that encode to nothing are left out). */
+    static List<int[]> probes(Function<String, int[]> encode) {
+        List<int[]> out = new ArrayList<>();
+        for (String t : PROBE_TEXTS) {
+            int[] ids = encode.apply(t);
+            if (ids.length > 0) {
+                out.add(ids);
+            }
+        }
+        return out;
     }
 
     /**
@@ -62,7 +84,13 @@ final class ServerSelfCheck {
             throw new IllegalArgumentException("self-check tolerance must be positive, got " + tolerance);
         }
         String who = "serving engine " + client.baseUrl() + "#" + client.servedModel();
-        List<Completion> generated = client.greedy(probes, steps, List.of());
+        List<Completion> generated;
+        try {
+            generated = client.greedy(probes, steps, List.of());
+        } catch (ServingEngineException e) {
+            throw new ServingEngineException(who + " is refused: it cannot decode greedily from token-id prompts "
+                    + "with log-probabilities. " + e.getMessage(), e);
+        }
         List<int[]> whole = new ArrayList<>(probes.size());
         for (int i = 0; i < probes.size(); i++) {
             int[] p = probes.get(i);

@@ -135,6 +135,17 @@ class CompletionsClientTest {
     }
 
     @Test
+    void progressIsReportedOncePerRequestDone() {
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        try (CompletionsClient c = client(3, 0)) {
+            c.promptLogprobs(prompts(7), done::incrementAndGet);
+            assertThat(done).hasValue(7);
+            c.greedy(prompts(2), 2, List.of(), done::incrementAndGet);
+        }
+        assertThat(done).hasValue(9);
+    }
+
+    @Test
     void retriesOn429And503ThenSucceeds() {
         server.respond((r, n) -> n == 0 ? Reply.status(429, "{\"error\":\"slow down\"}")
                 : n == 1 ? Reply.status(503, "{\"error\":\"loading\"}") : null);

@@ -49,6 +49,13 @@ class ServerSelfCheckTest {
     }
 
     @Test
+    void defaultProbesAreTheProbeTextsThroughTheModelsTokenizer() {
+        List<int[]> p = ServerSelfCheck.probes(t -> t.startsWith("def") ? new int[0] : t.chars().limit(3).toArray());
+        assertThat(p).hasSize(ServerSelfCheck.PROBE_TEXTS.size() - 1);
+        assertThat(p.get(0)).containsExactly('T', 'h', 'e');
+    }
+
+    @Test
     void echoLogprobsThatDifferFromGenerationAreRefusedWithBothNumbers() {
         // llama-cpp-python 0.3.36 gave -10.46 for " of" after "The capital" where transformers gives -0.34.
         server.fault = Fault.ECHO_OFFSET;
@@ -79,6 +86,17 @@ class ServerSelfCheckTest {
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("#fake-model is refused: it cannot score prompts")
                 .hasMessageContaining("returned no prompt log-probabilities");
+    }
+
+    @Test
+    void aServerThatRejectsTokenIdPromptsIsRefused() {
+        // llama-cpp-python's server takes only text prompts and answers 422 to a list of ids.
+        server.respond((r, n) -> FakeCompletionsServer.Reply.status(422,
+                "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"prompt\"]}]}"));
+        assertThatThrownBy(this::check)
+                .isInstanceOf(ServingEngineException.class)
+                .hasMessageContaining("is refused: it cannot decode greedily from token-id prompts")
+                .hasMessageContaining("HTTP 422");
     }
 
     @Test
