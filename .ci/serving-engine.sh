@@ -54,7 +54,9 @@ else
     if ! "$UV" venv -q -p "$PY" "$VENV" > "$WORK/install.log" 2>&1 \
         || ! VIRTUAL_ENV="$VENV" "$UV" pip install "$VLLM_SPEC" --override "$WORK/torch-override.txt" \
             >> "$WORK/install.log" 2>&1; then
-        reason=$(grep -m1 -iE "error|failed|refused|not found|no solution" "$WORK/install.log" || tail -n 1 "$WORK/install.log")
+        # uv's error and its causes, on one line
+        reason=$(grep -iE "^ *(error|caused by|cause)" "$WORK/install.log" | tr -s ' \n' ' ' | cut -c1-400)
+        [[ -n "$reason" ]] || reason=$(tail -n 1 "$WORK/install.log")
         rm -rf "$VENV"
         not_run "installing $VLLM_SPEC failed: ${reason}"
     fi

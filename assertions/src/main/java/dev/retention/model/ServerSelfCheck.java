@@ -27,12 +27,14 @@ final class ServerSelfCheck {
     /**
      * Per-token tolerance (natural log) for a float32 server. Prompt scoring runs every position in
      * one prefill, generation one position per step against the KV cache: different matrix shapes,
-     * so float32 sums are blocked and ordered differently and results differ in the last bits.
-     * Measured on vLLM CPU 0.32 (float32): at most 1.4e-6 per token on the tiny fixture and 6e-6 on
-     * SmolLM2-135M against transformers. 1e-3 leaves more than two orders of magnitude for other
-     * kernels (AVX2 vs AVX-512, GPU float32, thread counts) and is still four orders below the error
-     * of a broken echo (10 nats, llama-cpp-python). A server computing in bfloat16 or float16 needs a
-     * looser value (bfloat16 keeps 8 significant bits: a logit near 20 moves by up to 0.06).
+     * so float32 sums may be blocked and ordered differently and results differ in the last bits.
+     * Measured on vLLM CPU 0.32 (float32, 1 thread): the two paths agreed exactly (difference 0) on the
+     * serving fixture and on SmolLM2-135M; the same server differs from transformers by up to 4.1e-5
+     * per token on SmolLM2 (other kernels). 1e-3 leaves well over an order of magnitude above such
+     * kernel differences (AVX2 vs AVX-512, GPU float32, thread counts) and is still four orders below
+     * the error of a broken echo (10 nats, llama-cpp-python). A server computing in bfloat16 or
+     * float16 needs a looser value (bfloat16 keeps 8 significant bits: a logit near 20 moves by up to
+     * 0.06).
      */
     static final double FLOAT32_TOLERANCE = 1e-3;
 
