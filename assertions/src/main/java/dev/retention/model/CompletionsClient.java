@@ -78,6 +78,7 @@ final class CompletionsClient implements AutoCloseable {
     private final HttpClient http;
     private final Semaphore permits;
     private volatile String systemFingerprint;
+    private volatile int maxModelLen; // from describe(); 0 until then
 
     CompletionsClient(URI baseUrl, String servedModel, Optional<ApiKey> apiKey, Duration timeout, int concurrency,
                       int maxRetries, Backoff backoff) {
@@ -194,6 +195,7 @@ final class CompletionsClient implements AutoCloseable {
         }
         OptionalInt maxLen = mine.has("max_model_len") && mine.get("max_model_len").isJsonPrimitive()
                 ? OptionalInt.of(mine.get("max_model_len").getAsInt()) : OptionalInt.empty();
+        maxModelLen = maxLen.orElse(0);
         return new ServedModel(servedModel, maxLen, meta, ids);
     }
 
@@ -216,6 +218,12 @@ final class CompletionsClient implements AutoCloseable {
             if (p.length < 2) {
                 throw new IllegalArgumentException("prompt " + i + " has " + p.length + " token(s); scoring needs at "
                         + "least 2 (the first token is only context)");
+            }
+            if (maxModelLen > 0 && p.length >= maxModelLen) {
+                // vLLM schedules one generated token even for echo requests, so the prompt must leave room for it.
+                throw new IllegalArgumentException("prompt " + i + " has " + p.length + " tokens; " + base + "#"
+                        + servedModel + " has max_model_len " + maxModelLen + ", so a scored prompt can have at most "
+                        + (maxModelLen - 1));
             }
             JsonObject body = new JsonObject();
             body.addProperty("model", servedModel);

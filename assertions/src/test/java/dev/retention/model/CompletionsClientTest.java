@@ -292,6 +292,18 @@ class CompletionsClientTest {
     }
 
     @Test
+    void aPromptThatLeavesNoRoomInTheServersContextWindowIsRefusedBeforeSending() {
+        try (CompletionsClient c = client(1, 0)) {
+            c.describe(); // max_model_len 2048
+            assertThatThrownBy(() -> c.promptLogprobs(List.of(new int[2048])))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("prompt 0 has 2048 tokens")
+                    .hasMessageContaining("at most 2047");
+            assertThat(c.promptLogprobs(List.of(new int[2047])).get(0).logProbs()).hasSize(2046);
+        }
+    }
+
+    @Test
     void aServerThatDoesNotServeTheDeclaredModelIsRefusedNamingWhatItServes() {
         server.servedIds = List.of("llama-3-8b", "llama-3-8b-lora");
         try (CompletionsClient c = client(1, 0)) {

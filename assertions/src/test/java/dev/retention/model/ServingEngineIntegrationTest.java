@@ -72,6 +72,7 @@ class ServingEngineIntegrationTest {
         endpoint = ServingEndpoint.parse(required("retention.serving.model"));
         client = new CompletionsClient(endpoint.baseUrl(), endpoint.servedModel(), Optional.empty(),
                 Duration.ofSeconds(60), 4, 2, Backoff.defaults());
+        client.describe(); // as the remote backend will, before anything else
         tokenizer = LmTokenizer.load(FIXTURE.resolve("tiny-llama/tokenizer.json"), 640,
                 new SpecialTokens(OptionalInt.of(0), Set.of(0), OptionalInt.of(1)), false);
     }
@@ -209,6 +210,23 @@ class ServingEngineIntegrationTest {
         assertThat(fromText[0]).as("BOS the server adds to a text prompt").isZero();
         assertThat(Arrays.copyOfRange(fromText, 1, fromText.length)).containsExactly(ids);
         assertThat(remoteScores(List.<int[]>of(ids)).get(0).tokens()).containsExactly(ids);
+    }
+
+    @Test
+    void aPromptCanFillTheContextWindowBarOneToken() {
+        int[] longest = new int[256 - 1];
+        Arrays.fill(longest, 276);
+        assertThat(remoteScores(List.<int[]>of(longest)).get(0).logProbs()).hasSize(254);
+        int[] tooLong = new int[256];
+        Arrays.fill(tooLong, 276);
+        try (CompletionsClient blind = new CompletionsClient(endpoint.baseUrl(), endpoint.servedModel(),
+                Optional.empty(), Duration.ofSeconds(60), 1, 2, Backoff.defaults())) { // no describe(): the server refuses
+            assertThatThrownBy(() -> blind.promptLogprobs(List.<int[]>of(tooLong)))
+                    .isInstanceOf(ServingEngineException.class)
+                    .hasMessageContaining("after 1 attempt")
+                    .hasMessageContaining("HTTP 400")
+                    .hasMessageContaining("maximum model length of 256");
+        }
     }
 
     @Test
