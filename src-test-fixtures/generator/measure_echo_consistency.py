@@ -38,10 +38,11 @@ def main():
                          "logprobs": 1, "echo": True})["choices"][0]
         lp = e["logprobs"]
         echo_tokens, echo_lp = lp["tokens"], lp["token_logprobs"]
-        # the echoed prompt is followed by one generated token: the generated ones are just before it
+        # vLLM follows the echoed prompt with the one generated token, llama-cpp-python does not
         n = len(gen_tokens)
-        tail_tokens = echo_tokens[-n - 1:-1]
-        tail_lp = echo_lp[-n - 1:-1]
+        end = len(echo_tokens) - 1 if echo_tokens[-n - 1:-1] == gen_tokens else len(echo_tokens)
+        tail_tokens = echo_tokens[end - n:end]
+        tail_lp = echo_lp[end - n:end]
         print(f"prefix {prefix!r} generated {g['text']!r}")
         if tail_tokens != gen_tokens:
             print(f"  echo tokenized the text differently: {tail_tokens} vs {gen_tokens}; not compared")
@@ -49,7 +50,7 @@ def main():
         for t, x, y in zip(gen_tokens, gen_lp, tail_lp):
             print(f"  {t!r:>14}: {x:10.5f} when generated, {y:10.5f} scored as a prompt (echo), difference {abs(x - y):.4g}")
             worst = max(worst, abs(x - y))
-        print(f"  echo log-probabilities of the prefix: {[round(v, 4) if v is not None else None for v in echo_lp[:-n - 1]]}")
+        print(f"  echo log-probabilities of the prefix: {[round(v, 4) if v is not None else None for v in echo_lp[:end - n]]}")
     print(f"largest difference per token: {worst:.4g}")
 
 
