@@ -1,0 +1,19 @@
+package dev.retention.model;
+
+/**
+ * A serving engine that could not be used: a request failed after its last retry, the server does
+ * not serve the declared model, or it failed the self-check. The message names the endpoint and the
+ * request or probe at fault; it never holds the API key.
+ */
+public final class ServingEngineException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    ServingEngineException(String message) {
+        super(message);
+    }
+
+    ServingEngineException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
