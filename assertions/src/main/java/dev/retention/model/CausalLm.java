@@ -100,6 +100,7 @@ public final class CausalLm implements AutoCloseable {
             }
         }
         ModelFiles files = ModelFiles.in(dir);
+        Set<String> archiveDtypes = files.torchScript().map(TorchScriptArchive::checkLoadable).orElse(Set.of());
         ModelMetadata meta = ModelMetadata.read(files);
         int ctx = contextLength(files, meta, options);
         String device = Devices.resolve(options.device());
@@ -109,7 +110,7 @@ public final class CausalLm implements AutoCloseable {
         try {
             return files.format() == ModelFiles.Format.SAFETENSORS
                     ? loadNative(files, meta, options, ctx, device, fingerprint, tokenizer)
-                    : loadTorchScript(files, meta, options, ctx, device, fingerprint, tokenizer);
+                    : loadTorchScript(files, meta, options, ctx, device, fingerprint, tokenizer, archiveDtypes);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -132,9 +133,9 @@ public final class CausalLm implements AutoCloseable {
     }
 
     private static CausalLm loadTorchScript(ModelFiles files, ModelMetadata meta, ModelOptions options, int ctx,
-                                            String device, String fingerprint, LmTokenizer tokenizer) {
+                                            String device, String fingerprint, LmTokenizer tokenizer,
+                                            Set<String> dtypes) {
         Path pt = files.torchScript().orElseThrow();
-        Set<String> dtypes = TorchScriptArchive.checkLoadable(pt);
         TorchScriptLm ts = new TorchScriptLm(pt, files.loadTorchScript(device, false,
                 "DJL's PyTorch engine cannot load it"));
         try {

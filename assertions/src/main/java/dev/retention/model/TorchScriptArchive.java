@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -28,7 +29,30 @@ final class TorchScriptArchive {
     private TorchScriptArchive() {
     }
 
-    /** The storage dtypes found, e.g. {@code [Float, Long]}; throws if the file is unusable. */
+    /**
+     * Checks an entry's bytes against the CRC-32 its zip header records: a flipped bit anywhere in the
+     * weights is a load error, not a score. (Java's ZipFile does not check CRCs of stored entries,
+     * which is how torch.jit.save writes tensors.)
+     */
+    private static void verifyCrc(ZipFile zip, ZipEntry e, Path pt) throws IOException {
+        if (e.isDirectory() || e.getCrc() < 0) {
+            return;
+        }
+        CRC32 crc = new CRC32();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = zip.getInputStream(e)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+            }
+        }
+        if (crc.getValue() != e.getCrc()) {
+            throw new ModelLoadException(pt, "entry '" + e.getName() + "' is corrupt: its bytes have CRC-32 "
+                    + Long.toHexString(crc.getValue()) + " but the archive records " + Long.toHexString(e.getCrc())
+                    + "; the file was damaged after it was written (copy it again from its source)");
+        }
+    }
+
+    /** The storage dtypes found, e.g. {@code [Float, Long]}; throws if the file is unusable or corrupt. */
     static Set<String> checkLoadable(Path pt) {
         Set<String> dtypes = new TreeSet<>();
         boolean hasCode = false;
@@ -38,6 +62,7 @@ final class TorchScriptArchive {
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 String name = e.getName();
+                verifyCrc(zip, e, pt);
                 if (name.contains("/code/")) {
                     hasCode = true;
                 }

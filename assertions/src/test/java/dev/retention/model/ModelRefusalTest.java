@@ -64,11 +64,49 @@ class ModelRefusalTest {
     }
 
     @Test
+    void aFlippedByteInsideATensorIsALoadErrorNotAScore() throws IOException {
+        Path base = Fixtures.model("base");
+        for (String f : new String[] {"model.pt", "tokenizer.json", "tokenizer_config.json", "config.json"}) {
+            Files.copy(base.resolve(f), dir.resolve(f));
+        }
+        byte[] bytes = Files.readAllBytes(dir.resolve("model.pt"));
+        String entry;
+        long offset;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(dir.resolve("model.pt").toFile())) {
+            java.util.zip.ZipEntry data = zip.stream().filter(e -> e.getName().contains("/data/") && e.getSize() > 1000)
+                    .findFirst().orElseThrow();
+            entry = data.getName();
+            offset = localDataOffset(bytes, entry);
+        }
+        bytes[(int) offset + 100] ^= 0x10; // one bit of one weight
+        Files.write(dir.resolve("model.pt"), bytes);
+        assertThatThrownBy(() -> CausalLm.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("entry '" + entry + "' is corrupt: its bytes have CRC-32");
+    }
+
+    /** Where the stored bytes of {@code entry} start: after its local header (30 bytes + name + extra). */
+    private static long localDataOffset(byte[] zip, String entry) {
+        byte[] name = entry.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i + 30 + name.length < zip.length; i++) {
+            if (zip[i] == 0x50 && zip[i + 1] == 0x4b && zip[i + 2] == 3 && zip[i + 3] == 4) {
+                int nameLen = (zip[i + 26] & 0xff) | (zip[i + 27] & 0xff) << 8;
+                int extraLen = (zip[i + 28] & 0xff) | (zip[i + 29] & 0xff) << 8;
+                if (nameLen == name.length && java.util.Arrays.equals(zip, i + 30, i + 30 + nameLen, name, 0, nameLen)) {
+                    return i + 30L + nameLen + extraLen;
+                }
+            }
+        }
+        throw new AssertionError("no local header for " + entry);
+    }
+
+    @Test
     void missingFilesAreNamed() throws IOException {
         assertThatThrownBy(() -> CausalLm.load(dir.resolve("nowhere"))).hasMessageEndingWith("model directory does not exist");
         assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("tokenizer.json is missing");
         copyTokenizer();
-        assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("no TorchScript file: expected model.pt");
+        assertThatThrownBy(() -> CausalLm.load(dir)).hasMessageContaining("no weights: expected model.safetensors")
+                .hasMessageContaining("or a legacy TorchScript model.pt");
     }
 
     @Test
