@@ -25,6 +25,9 @@ final class GreedyDecoder {
     }
 
     List<Generation> generate(List<int[]> prompts, List<GenerationRequest> requests) {
+        if (model.isServed()) {
+            return generateServed(prompts, requests);
+        }
         int n = prompts.size();
         List<int[]> seqs = new ArrayList<>(n);
         List<List<Integer>> generated = new ArrayList<>(n);
@@ -73,6 +76,36 @@ final class GreedyDecoder {
             }
         }
         return Arrays.asList(done);
+    }
+
+    /**
+     * A served model generates whole on its engine (one request per prompt, grouped by budget and stop
+     * strings); the engine cuts the text at a stop string and stops at EOS, as the local loop does.
+     */
+    private List<Generation> generateServed(List<int[]> prompts, List<GenerationRequest> requests) {
+        Generation[] out = new Generation[prompts.size()];
+        java.util.Map<java.util.List<Object>, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            GenerationRequest r = requests.get(i);
+            groups.computeIfAbsent(List.of(r.maxNewTokens(), r.stop()), k -> new ArrayList<>()).add(i);
+        }
+        groups.forEach((key, idx) -> {
+            GenerationRequest first = requests.get(idx.get(0));
+            List<int[]> p = new ArrayList<>();
+            for (int i : idx) {
+                int[] prompt = prompts.get(i);
+                int keep = Math.min(prompt.length, model.contextLength() - first.maxNewTokens());
+                p.add(Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length));
+            }
+            List<CausalLm.ServedGeneration> g = model.generateServed(p, first.maxNewTokens(), first.stop());
+            for (int k = 0; k < idx.size(); k++) {
+                CausalLm.ServedGeneration s = g.get(k);
+                Generation.StopReason reason = s.eos() ? Generation.StopReason.EOS
+                        : s.budgetSpent() ? Generation.StopReason.MAX_TOKENS : Generation.StopReason.STOP_STRING;
+                out[idx.get(k)] = new Generation(s.text(), s.tokens(), reason);
+            }
+        });
+        return Arrays.asList(out);
     }
 
     /** Applies one token to a row; returns the finished generation or null to continue. */

@@ -60,11 +60,18 @@ public final class CausalLm implements AutoCloseable {
     private CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
                      int vocabSize, String fingerprint, Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend,
                      boolean addBosToken) {
+        this(files, directory, base, ownsBase, device, contextLength, vocabSize, fingerprint, dtypes, tokenizer, backend,
+                addBosToken, directory.getFileName().toString());
+    }
+
+    private CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
+                     int vocabSize, String fingerprint, Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend,
+                     boolean addBosToken, String name) {
         this.files = files;
         this.directory = directory;
         this.base = base;
         this.ownsBase = ownsBase;
-        this.name = directory.getFileName().toString();
+        this.name = name;
         this.device = device;
         this.contextLength = contextLength;
         this.vocabSize = vocabSize;
@@ -74,6 +81,69 @@ public final class CausalLm implements AutoCloseable {
         this.tokenizerFingerprint = Fingerprint.of(List.of(files.tokenizerJson()));
         this.tokenizer = tokenizer;
         this.backend = backend;
+    }
+
+    /**
+     * Loads a model named by {@code locator}: a directory (see {@link #load(Path, ModelOptions)}), or a
+     * model on an OpenAI-compatible serving engine written {@code http://host:port/v1#served-model-name},
+     * whose local tokenizer directory comes from {@link ModelOptions#withTokenizer}. A served model is
+     * checked before use: the engine must serve that name and pass Retention's self-check (its prompt
+     * log-probabilities agree with its own generation log-probabilities).
+     *
+     * @throws ModelLoadException naming the file or key at fault; {@link ServingEngineException} naming the
+     *     endpoint when a serving engine cannot be used
+     */
+    public static CausalLm load(String locator, ModelOptions options) {
+        if (ServingEndpoint.isEndpoint(locator)) {
+            return connect(ServingEndpoint.parse(locator), options);
+        }
+        return load(Path.of(locator), options);
+    }
+
+    private static CausalLm connect(ServingEndpoint endpoint, ModelOptions options) {
+        Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
+                + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir); "
+                + "in the JUnit extension, retention.<role>.tokenizer"));
+        ModelFiles files = ModelFiles.tokenizerOnly(tokDir);
+        ModelMetadata meta = ModelMetadata.read(files);
+        LmTokenizer tokenizer = LmTokenizer.load(files.tokenizerJson(), meta.tokenizerVocabSize(),
+                meta.specialTokens(), options.addBosToken());
+        RemoteLm remote = null;
+        try {
+            remote = RemoteLm.connect(endpoint, options.serving());
+            int ctx = remoteContext(endpoint, remote.served(), options);
+            remote.selfCheck(tokenizer::encode, tokenizer::decode, options.serving().selfCheckTolerance());
+            String fp = remoteFingerprint(endpoint, remote.served(), files, options);
+            return new CausalLm(files, tokDir, null, false, "remote", ctx, tokenizer.vocabSize(), fp, Set.of(), tokenizer,
+                    remote, options.addBosToken(), endpoint.servedModel());
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            if (remote != null) {
+                remote.close();
+            }
+            throw e;
+        }
+    }
+
+    private static int remoteContext(ServingEndpoint endpoint, ServedModel served, ModelOptions options) {
+        if (options.contextLength().isPresent()) {
+            return options.contextLength().getAsInt();
+        }
+        // the engine needs room for the one token it generates with every scoring request
+        return served.maxModelLen().orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no "
+                + "max_model_len; set the context window with ModelOptions.withContextLength(n)")) - 1;
+    }
+
+    /**
+     * The identity of a served model: endpoint, served name, everything the engine reports about it,
+     * the local tokenizer files and the pinned revision, so a cache never serves one model's scores for
+     * another. (The engine's system fingerprint changes with the engine's version and is recorded too.)
+     */
+    private static String remoteFingerprint(ServingEndpoint endpoint, ServedModel served, ModelFiles files,
+                                            ModelOptions options) {
+        String identity = endpoint + "\u0000" + served.metadata() + "\u0000" + options.serving().revision().orElse("")
+                + "\u0000" + Fingerprint.of(files.fingerprinted());
+        return Fingerprint.combine(Fingerprint.combine("served", endpoint.toString()), identity);
     }
 
     /** Loads {@code dir} with {@link ModelOptions#defaults()}. */
@@ -204,6 +274,24 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * Describes the model {@code locator} names without loading it: a directory (as
+     * {@link #describe(Path, ModelOptions)}), or a served model, whose engine is asked what it serves
+     * (no self-check, no scoring).
+     */
+    public static ModelDescriptor describe(String locator, ModelOptions options) {
+        if (!ServingEndpoint.isEndpoint(locator)) {
+            return describe(Path.of(locator), options);
+        }
+        ServingEndpoint endpoint = ServingEndpoint.parse(locator);
+        Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
+                + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir)"));
+        ModelFiles files = ModelFiles.tokenizerOnly(tokDir);
+        ServedModel served = RemoteLm.describe(endpoint, options.serving());
+        return new ModelDescriptor(endpoint.servedModel(), files.directory(), remoteFingerprint(endpoint, served, files,
+                options), remoteContext(endpoint, served, options), options.addBosToken());
+    }
+
+    /**
      * Describes a model directory without loading it (no native code runs): its fingerprint and the
      * context window scoring would use. Fails like {@link #load} on missing or malformed files.
      */
@@ -271,6 +359,10 @@ public final class CausalLm implements AutoCloseable {
      */
     public List<TokenScores> score(List<ScoreRow> rows, boolean sharePrefixes) {
         Batch batch = Batch.of(rows, contextLength, name, tokenizer.specialTokens().padOrDefault());
+        if (backend instanceof RemoteLm remote) {
+            checkOpen();
+            return remote.score(rows);
+        }
         PrefixGroups groups = sharePrefixes && backend instanceof NativeLm lm && lm.canSharePrefixes()
                 ? PrefixGroups.of(rows) : null;
         float[] logProbs;
@@ -376,6 +468,43 @@ public final class CausalLm implements AutoCloseable {
         return out;
     }
 
+    /** Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}). */
+    public boolean isServed() {
+        return backend instanceof RemoteLm;
+    }
+
+    /**
+     * Greedy completions of a served model, run whole on its engine (temperature 0, at most
+     * {@code maxTokens}, cut at EOS and the first of {@code stop}).
+     *
+     * @return per prompt: the generated ids (EOS excluded), the engine's text and whether EOS ended it
+     */
+    public List<ServedGeneration> generateServed(List<int[]> prompts, int maxTokens, List<String> stop) {
+        if (!(backend instanceof RemoteLm remote)) {
+            throw new IllegalStateException(name + " is not a served model; use greedy()");
+        }
+        checkOpen();
+        List<ServedGeneration> out = new ArrayList<>(prompts.size());
+        for (Completion c : remote.generate(prompts, maxTokens, stop)) {
+            int[] ids = c.tokens();
+            boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
+            out.add(new ServedGeneration(eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids, c.text(), eos,
+                    c.finishReason() == Completion.FinishReason.LENGTH));
+        }
+        return out;
+    }
+
+    /**
+     * A served model's greedy completion.
+     *
+     * @param tokens generated ids (EOS excluded; the engine includes the token that completed a stop string)
+     * @param text the engine's text, cut before the first stop string
+     * @param eos whether the model produced EOS
+     * @param budgetSpent whether the token budget ended it
+     */
+    public record ServedGeneration(int[] tokens, String text, boolean eos, boolean budgetSpent) {
+    }
+
     /**
      * Starts greedy decoding of {@code prompts} (each 1..contextLength tokens): native models keep a
      * KV cache and run one token per unfinished row per step; TorchScript exports re-run each
@@ -388,6 +517,10 @@ public final class CausalLm implements AutoCloseable {
                 throw new IllegalArgumentException("prompt " + i + " has " + len + " tokens; expected 1.."
                         + contextLength);
             }
+        }
+        if (isServed()) {
+            throw new IllegalStateException(name + " is a served model: its generations run whole on the engine "
+                    + "(generateServed)");
         }
         synchronized (lock) {
             ensureOpen();

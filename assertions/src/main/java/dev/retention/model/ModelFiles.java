@@ -32,9 +32,24 @@ record ModelFiles(Path directory, Format format, Optional<Path> torchScript, Lis
                   Path tokenizerJson, Optional<Path> tokenizerConfig, Optional<Path> config,
                   Optional<Path> generationConfig) {
 
-    /** How the weights are stored. */
+    /** How the weights are stored (a served model's weights are on the serving engine). */
     enum Format {
-        SAFETENSORS, TORCHSCRIPT
+        SAFETENSORS, TORCHSCRIPT, SERVED
+    }
+
+    /**
+     * The tokenizer files of a served model: {@code tokenizer.json} and, if present,
+     * {@code tokenizer_config.json}, {@code config.json} and {@code generation_config.json}.
+     */
+    static ModelFiles tokenizerOnly(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        Path tok = d.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tok)) {
+            throw new ModelLoadException(d, "tokenizer.json is missing: a served model is scored with token-id prompts "
+                    + "built from its own tokenizer.json, so point the tokenizer directory at a folder holding it");
+        }
+        return new ModelFiles(d, Format.SERVED, Optional.empty(), List.of(), tok, optional(d, "tokenizer_config.json"),
+                optional(d, "config.json"), optional(d, "generation_config.json"));
     }
 
     static ModelFiles in(Path dir) {

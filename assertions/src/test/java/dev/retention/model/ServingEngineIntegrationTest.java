@@ -286,4 +286,27 @@ class ServingEngineIntegrationTest {
             }
         }
     }
+
+    @Test
+    void aSuiteScoredOnTheEngineGivesTheSameItemsAndVerdictAsTheSameCheckpointScoredLocally() {
+        ModelOptions options = ModelOptions.defaults().withDevice("cpu").withContextLength(255);
+        dev.retention.suite.Suite suite = dev.retention.suite.Suite.load(dev.retention.fixtures.Fixtures.generalSuite());
+        dev.retention.eval.EvalConfig quiet = dev.retention.eval.EvalConfig.defaults()
+                .withProgress(dev.retention.eval.ProgressListener.none(), Duration.ofHours(1));
+        try (CausalLm remote = CausalLm.load(endpoint.toString(), options.withTokenizer(FIXTURE.resolve("tiny-llama")));
+             CausalLm local = CausalLm.load(FIXTURE.resolve("tiny-llama"), options)) {
+            assertThat(remote.isServed()).isTrue();
+            dev.retention.eval.Scorecard r = dev.retention.eval.Evaluator.of(remote, quiet).score(suite);
+            dev.retention.eval.Scorecard l = dev.retention.eval.Evaluator.of(local, quiet).score(suite);
+            for (dev.retention.eval.ItemResult item : l.items()) {
+                dev.retention.eval.ItemResult other = r.item(item.id()).orElseThrow();
+                assertThat(other.passed()).as(item.id()).isEqualTo(item.passed());
+                assertThat(other.logLikelihood()).as(item.id())
+                        .isCloseTo(item.logLikelihood(), org.assertj.core.api.Assertions.within(PER_TOKEN
+                                * Math.max(1, item.tokens())));
+            }
+            dev.retention.assertions.RetentionAssertions.assertThatModel(r).retains(l).overall().within(0.0);
+            dev.retention.assertions.RetentionAssertions.assertThatModel(l).retains(r).overall().within(0.0);
+        }
+    }
 }
