@@ -11,6 +11,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.retention.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -55,13 +56,10 @@ final class ScorecardJson {
 
     static void write(Scorecard card, Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toJson(card), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(file, toJson(card));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write scorecard " + file, e);
+            throw new UncheckedIOException("cannot write scorecard " + file + " (" + e.getMessage()
+                    + "); the previous file, if any, is unchanged", e);
         }
     }
 

@@ -1,11 +1,10 @@
 package dev.retention.report;
 
 import dev.retention.assertions.RetentionEvents;
+import dev.retention.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,13 +79,13 @@ public final class RetentionReport implements AutoCloseable {
     public Path write(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(d);
-            Files.writeString(d.resolve("report.json"), json(null), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(d.resolve("report.json"), json(null));
             Path html = d.resolve("report.html");
-            Files.writeString(html, html(null), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(html, html(null));
             return html;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the Retention report to " + d, e);
+            throw new UncheckedIOException("cannot write the Retention report to " + d + " (" + e.getMessage()
+                    + "); the files already there are unchanged", e);
         }
     }
 

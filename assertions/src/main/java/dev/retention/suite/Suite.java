@@ -1,9 +1,10 @@
 package dev.retention.suite;
 
+import dev.retention.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,13 +179,15 @@ public final class Suite {
 
     /** Writes the suite as canonical JSONL. */
     public void write(Path jsonl) {
-        try (Writer w = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8)) {
-            for (SuiteItem it : items) {
-                w.write(SuiteJson.write(it));
-                w.write('\n');
-            }
+        StringBuilder sb = new StringBuilder();
+        for (SuiteItem it : items) {
+            sb.append(SuiteJson.write(it)).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(jsonl, sb.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write suite " + jsonl, e);
+            throw new UncheckedIOException("cannot write suite " + jsonl + " (" + e.getMessage()
+                    + "); the previous file, if any, is unchanged", e);
         }
     }
 

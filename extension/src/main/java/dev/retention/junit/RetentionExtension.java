@@ -1,6 +1,7 @@
 package dev.retention.junit;
 
 import dev.retention.assertions.ScoredModel;
+import dev.retention.io.AtomicFiles;
 import dev.retention.model.CausalLm;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
@@ -20,8 +21,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 
@@ -94,9 +93,9 @@ public final class RetentionExtension implements BeforeAllCallback, TestInstance
         RetentionReport report = run.reportWithSettings();
         if (!report.isEmpty(testClass)) {
             PublishedFiles.publish(context, "retention-report.json", "application/json; charset=UTF-8",
-                    path -> Files.writeString(path, report.json(testClass), StandardCharsets.UTF_8));
+                    path -> AtomicFiles.writeString(path, report.json(testClass)));
             PublishedFiles.publish(context, "retention-report.html", "text/html; charset=UTF-8",
-                    path -> Files.writeString(path, report.html(testClass), StandardCharsets.UTF_8));
+                    path -> AtomicFiles.writeString(path, report.html(testClass)));
         }
     }
 
