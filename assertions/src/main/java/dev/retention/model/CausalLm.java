@@ -363,6 +363,14 @@ public final class CausalLm implements AutoCloseable {
         return fingerprint;
     }
 
+    /**
+     * SHA-256 over {@code tokenizer.json} alone: two models with the same value split every text into
+     * the same tokens, so their per-token results can be compared.
+     */
+    public String tokenizerFingerprint() {
+        return tokenizerFingerprint;
+    }
+
     /** The concrete device: {@code cpu} or {@code gpu:N}. */
     public String device() {
         return device;
