@@ -2,7 +2,6 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.RollingLoglikelihood;
-import org.assertj.core.api.AbstractAssert;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -12,7 +11,7 @@ import java.util.regex.Pattern;
  * Perplexity retention on a general text (a cheap, label-free canary of general ability):
  * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
  */
-public class PerplexityAssert extends AbstractAssert<PerplexityAssert, TextComparison> {
+public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
@@ -28,6 +27,7 @@ public class PerplexityAssert extends AbstractAssert<PerplexityAssert, TextCompa
      * models must be loaded (a recorded scorecard holds no per-text likelihoods).
      */
     public PerplexityAssert withinFactor(double factor) {
+        conclude();
         isNotNull();
         if (!(factor >= 1)) {
             throw new IllegalArgumentException("factor must be at least 1 (tuned ≤ factor × baseline), got " + factor);
