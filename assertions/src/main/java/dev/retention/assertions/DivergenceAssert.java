@@ -55,6 +55,8 @@ public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextCompar
                 "next-token divergence needs the loaded baseline model, but " + c.baseline().name()
                         + " is a recorded scorecard; declare the baseline model itself"));
         CausalLm tuned = WeightComparison.loaded(c.tuned());
+        Tokenizers.requireSame(baseline.model(), tuned, "next-token divergence compares the two models' "
+                + "distributions token by token");
         DistributionDrift d = DistributionDrift.on(actual.text(), baseline, tuned);
         List<String> details = d.largestFalls().stream().map(f -> String.format(Locale.ROOT,
                 "…%s[%s]: p %.4f → %.4f", VerdictTable.quote(f.context()), f.token(), f.baselineProbability(),

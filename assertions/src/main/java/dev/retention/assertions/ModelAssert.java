@@ -20,7 +20,19 @@ public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
     public ModelAssert on(Suite suite) {
         ChainTracker.Link from = advance();
         return Navigation.next(from, actual.softly(), ModelAssert.class, ModelSubject.class,
-                new ModelSubject(actual.model(), Optional.of(suite), actual.softly()), ModelAssert::new,
+                new ModelSubject(actual.model(), Optional.of(suite), actual.softly(), actual.sameModelAllowed()),
+                ModelAssert::new, info.description());
+    }
+
+    /**
+     * Allows comparing the model with itself (same fingerprint), which is otherwise refused as a
+     * misconfiguration: such a comparison passes whatever the model does.
+     */
+    @CheckReturnValue
+    public ModelAssert allowingSameModel() {
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), ModelAssert.class, ModelSubject.class,
+                new ModelSubject(actual.model(), actual.suite(), actual.softly(), true), ModelAssert::new,
                 info.description());
     }
 
@@ -77,7 +89,7 @@ public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
     public WeightsAssert weightsComparedTo(ScoredModel baseline) {
         ChainTracker.Link from = advance();
         return Navigation.next(from, actual.softly(), WeightsAssert.class, WeightComparison.class,
-                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), WeightsAssert::new,
+                new WeightComparison(actual.model(), distinct(baseline), actual.suite(), actual.softly()), WeightsAssert::new,
                 info.description());
     }
 
@@ -92,7 +104,8 @@ public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
     public FisherDriftAssert fisherWeightedDriftFrom(ScoredModel baseline) {
         ChainTracker.Link from = advance();
         return Navigation.next(from, actual.softly(), FisherDriftAssert.class, WeightComparison.class,
-                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), FisherDriftAssert::new,
+                new WeightComparison(actual.model(), distinct(baseline), actual.suite(), actual.softly()),
+                FisherDriftAssert::new,
                 info.description());
     }
 
@@ -118,7 +131,24 @@ public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
     }
 
     private Comparison comparison(ScoredModel baseline) {
-        return new Comparison(actual.model(), baseline, actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
+        return new Comparison(actual.model(), distinct(baseline), actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
                 actual.softly());
+    }
+
+    /** {@code baseline}, unless it is this very model and the chain did not allow that. */
+    private ScoredModel distinct(ScoredModel baseline) {
+        ScoredModel tuned = actual.model();
+        if (!actual.sameModelAllowed() && tuned.fingerprint().equals(baseline.fingerprint())) {
+            throw new IllegalArgumentException("baseline and tuned are the same model: " + tuned.name() + " and "
+                    + baseline.name() + " have the same fingerprint (sha256 " + abbreviated(tuned.fingerprint())
+                    + "), so every comparison of them passes whatever the model does. Check which model each side "
+                    + "loads (e.g. retention.baseline / retention.tuned, @RetentionTest(baseline, tuned)); if comparing "
+                    + "a model with itself is intended, say so: assertThatModel(m).allowingSameModel().retains(m)...");
+        }
+        return baseline;
+    }
+
+    private static String abbreviated(String fingerprint) {
+        return fingerprint.length() > 12 ? fingerprint.substring(0, 12) + "…" : fingerprint;
     }
 }

@@ -21,10 +21,11 @@ public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextCompar
 
     /**
      * Passes iff the tuned model's perplexity on the text is at most {@code factor} times the
-     * baseline's. Token perplexity ({@code exp(-ll / tokens)}) is used when both models tokenize the
-     * text into the same number of tokens; otherwise word perplexity ({@code exp(-ll / words)},
-     * words as lm-evaluation-harness counts them), which does not depend on the tokenizer. Both
-     * models must be loaded (a recorded scorecard holds no per-text likelihoods).
+     * baseline's. Token perplexity ({@code exp(-ll / tokens)}) is used when both models share the
+     * tokenizer (same {@code tokenizer.json}); otherwise word perplexity ({@code exp(-ll / words)},
+     * words as lm-evaluation-harness counts them), which does not depend on the tokenizer, and the
+     * verdict says the tokenizers differ. Both models must be loaded (a recorded scorecard holds no
+     * per-text likelihoods).
      */
     public PerplexityAssert withinFactor(double factor) {
         conclude();
@@ -33,15 +34,19 @@ public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextCompar
             throw new IllegalArgumentException("factor must be at least 1 (tuned ≤ factor × baseline), got " + factor);
         }
         Comparison c = actual.comparison();
-        RollingLoglikelihood t = evaluator(c.tuned()).rollingLoglikelihood(actual.text());
-        RollingLoglikelihood b = evaluator(c.baseline()).rollingLoglikelihood(actual.text());
+        Evaluator te = evaluator(c.tuned());
+        Evaluator be = evaluator(c.baseline());
+        RollingLoglikelihood t = te.rollingLoglikelihood(actual.text());
+        RollingLoglikelihood b = be.rollingLoglikelihood(actual.text());
         long words = WHITESPACE.split(actual.text(), -1).length;
         long bytes = actual.text().getBytes(StandardCharsets.UTF_8).length;
-        boolean sameTokens = t.tokens() == b.tokens();
+        // Per-token values of two tokenizers measure different units; words are the same for both.
+        boolean sameTokens = Tokenizers.same(te.model(), be.model()) && t.tokens() == b.tokens();
         double tv = Math.exp(-t.logLikelihood() / (sameTokens ? t.tokens() : words));
         double bv = Math.exp(-b.logLikelihood() / (sameTokens ? b.tokens() : words));
         PerplexityVerdict v = new PerplexityVerdict(c.tuned().name(), c.baseline().name(), actual.label(),
-                sameTokens ? "token perplexity" : "word perplexity", tv, bv, factor,
+                sameTokens ? "token perplexity" : Tokenizers.same(te.model(), be.model()) ? "word perplexity"
+                        : "word perplexity (the tokenizers differ)", tv, bv, factor,
                 -t.logLikelihood() / bytes / Math.log(2), -b.logLikelihood() / bytes / Math.log(2), t.tokens(),
                 tv <= factor * bv);
         RetentionEvents.publish(v);
