@@ -18,20 +18,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Data flows one way, model → suite → eval → diagnostics → assertions → report (stats beside them): a
  * package may import only the
- * layers below it. {@code stats} is pure mathematics with no Retention imports; eval uses it for
+ * layers below it. {@code io} (atomic file writes) sits below everything. {@code stats} is pure mathematics with no Retention imports; eval uses it for
  * the Wilson intervals of scorecards. The module never imports JUnit, so a plain {@code main} can
  * score and assert.
  */
 class LayeringTest {
 
     private static final Map<String, Set<String>> MAY_IMPORT = Map.of(
-            "model", Set.of(),
-            "suite", Set.of(),
+            "io", Set.of(),
+            "model", Set.of("io"),
+            "suite", Set.of("io"),
             "stats", Set.of(),
-            "eval", Set.of("model", "suite", "stats"),
-            "diagnostics", Set.of("model", "suite", "stats", "eval"),
-            "assertions", Set.of("model", "suite", "stats", "eval", "diagnostics"),
-            "report", Set.of("model", "suite", "stats", "eval", "diagnostics", "assertions"));
+            "eval", Set.of("io", "model", "suite", "stats"),
+            "diagnostics", Set.of("io", "model", "suite", "stats", "eval"),
+            "assertions", Set.of("io", "model", "suite", "stats", "eval", "diagnostics"),
+            "report", Set.of("io", "model", "suite", "stats", "eval", "diagnostics", "assertions"));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+);", Pattern.MULTILINE);
 

@@ -24,14 +24,26 @@ import java.util.List;
  * @param rule how the verdict was reached
  * @param passed the verdict
  * @param newlyFailing items the baseline passed and the tuned model failed, in suite order
+ * @param truncated ids of the compared items whose prompt was left-truncated to the context window
+ *     for either model, in suite order
  */
 public record CategoryVerdict(String tuned, String baseline, String suite, String category, int n,
                               double baselineAccuracy, double tunedAccuracy, int regressions, int improvements,
                               Interval ci, double pValue, String pValueName, double threshold, String tolerance,
-                              VerdictRule rule, boolean passed, List<ItemChange> newlyFailing) {
+                              VerdictRule rule, boolean passed, List<ItemChange> newlyFailing, List<String> truncated) {
 
     public CategoryVerdict {
         newlyFailing = List.copyOf(newlyFailing);
+        truncated = List.copyOf(truncated);
+    }
+
+    /** A row in which no prompt was truncated. */
+    public CategoryVerdict(String tuned, String baseline, String suite, String category, int n,
+                           double baselineAccuracy, double tunedAccuracy, int regressions, int improvements,
+                           Interval ci, double pValue, String pValueName, double threshold, String tolerance,
+                           VerdictRule rule, boolean passed, List<ItemChange> newlyFailing) {
+        this(tuned, baseline, suite, category, n, baselineAccuracy, tunedAccuracy, regressions, improvements, ci, pValue,
+                pValueName, threshold, tolerance, rule, passed, newlyFailing, List.of());
     }
 
     /** {@code tuned - baseline}. */

@@ -1,7 +1,7 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
-import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,46 +19,53 @@ import java.util.function.ToDoubleBiFunction;
  * assertThatCheckpoints(steps).relativeTo(base).onEveryCategory().hasBackwardTransferAtLeast(-0.05);
  * }</pre>
  */
-public class CheckpointsAssert extends AbstractAssert<CheckpointsAssert, CheckpointSeries> {
+public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, CheckpointSeries> {
 
     public CheckpointsAssert(CheckpointSeries actual) {
         super(actual, CheckpointsAssert.class);
     }
 
     /** The model the checkpoints were fine-tuned from ({@code t = 0}). */
+    @CheckReturnValue
     public CheckpointsAssert relativeTo(ScoredModel baseline) {
-        return with(new CheckpointSeries(actual.checkpoints(), Optional.of(baseline), actual.suite(),
+        return with(advance(), new CheckpointSeries(actual.checkpoints(), Optional.of(baseline), actual.suite(),
                 actual.categories(), actual.softly()));
     }
 
+    @CheckReturnValue
     public CheckpointsAssert on(Suite suite) {
-        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), Optional.of(suite),
+        return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), Optional.of(suite),
                 actual.categories(), actual.softly()));
     }
 
+    @CheckReturnValue
     public CheckpointsAssert onCategory(String category) {
         return onCategories(category);
     }
 
+    @CheckReturnValue
     public CheckpointsAssert onCategories(String... categories) {
-        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(),
+        return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(),
                 Arrays.asList(categories), actual.softly()));
     }
 
     /** All categories with scored items (the default). */
+    @CheckReturnValue
     public CheckpointsAssert onEveryCategory() {
-        return with(new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(), List.of(),
+        return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(), List.of(),
                 actual.softly()));
     }
 
     /** Every selected category has {@code BWT(c) = R[T][c] - R[0][c] ≥ minimum} (e.g. {@code -0.05}). */
     public CheckpointsAssert hasBackwardTransferAtLeast(double minimum) {
+        conclude();
         return check("backward transfer", ForgettingCurve::backwardTransfer, v -> v >= minimum - 1e-12,
                 String.format(Locale.ROOT, "≥ %+.3f", minimum));
     }
 
     /** Every selected category has forgetting measure {@code F(c) = max_{t<T} R[t][c] - R[T][c] ≤ maximum}. */
     public CheckpointsAssert hasForgettingAtMost(double maximum) {
+        conclude();
         return check("forgetting", ForgettingCurve::forgetting, v -> v <= maximum + 1e-12,
                 String.format(Locale.ROOT, "≤ %.3f", maximum));
     }
@@ -79,9 +86,14 @@ public class CheckpointsAssert extends AbstractAssert<CheckpointsAssert, Checkpo
             expected.append(c).append(": ").append(metric).append(' ').append(bound).append('\n');
             got.append(c).append(": ").append(metric).append(' ')
                     .append(ok.test(v) ? bound : String.format(Locale.ROOT, "%+.3f", v)).append('\n');
-            RetentionEvents.print(String.format(Locale.ROOT, "retention: checkpoints %s..%s | %s | %s=%+.3f (%s) | %s",
-                    curve.names().get(1), curve.names().get(curve.checkpoints()), c, metric, v, bound,
-                    ok.test(v) ? "PASS" : "FAIL"));
+            List<String> path = new ArrayList<>();
+            for (int t = 0; t <= curve.checkpoints(); t++) {
+                path.add(String.format(Locale.ROOT, "%s %.3f", curve.names().get(t), curve.accuracy(t, c)));
+            }
+            RetentionEvents.publish(new DiagnosticVerdict("checkpoints", curve.names().get(curve.checkpoints()),
+                    curve.names().get(0), String.format(Locale.ROOT, "%s of %s over %d checkpoints (%s..%s)", metric, c,
+                    curve.checkpoints(), curve.names().get(1), curve.names().get(curve.checkpoints())), v, bound,
+                    ok.test(v), path));
             if (!ok.test(v)) {
                 bad.add(String.format(Locale.ROOT, "%s (%+.3f)", c, v));
             }
@@ -94,8 +106,8 @@ public class CheckpointsAssert extends AbstractAssert<CheckpointsAssert, Checkpo
         return myself;
     }
 
-    private CheckpointsAssert with(CheckpointSeries s) {
-        return Navigation.next(actual.softly(), CheckpointsAssert.class, CheckpointSeries.class, s,
+    private CheckpointsAssert with(ChainTracker.Link from, CheckpointSeries s) {
+        return Navigation.next(from, actual.softly(), CheckpointsAssert.class, CheckpointSeries.class, s,
                 CheckpointsAssert::new, info.description());
     }
 }

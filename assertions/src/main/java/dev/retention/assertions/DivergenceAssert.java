@@ -1,7 +1,9 @@
 package dev.retention.assertions;
 
 import dev.retention.diagnostics.DistributionDrift;
-import org.assertj.core.api.AbstractAssert;
+import dev.retention.eval.Evaluator;
+import dev.retention.model.CausalLm;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,21 +20,24 @@ import java.util.Locale;
  * assertThatModel(tuned).nextTokenDivergenceFrom(base).onText(generalText).isAtMost(0.25);
  * }</pre>
  */
-public class DivergenceAssert extends AbstractAssert<DivergenceAssert, TextComparison> {
+public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextComparison> {
 
     public DivergenceAssert(TextComparison actual) {
         super(actual, DivergenceAssert.class);
     }
 
     /** The text to compare on. */
+    @CheckReturnValue
     public DivergenceAssert onText(String text) {
-        return with("text", text);
+        return with(advance(), "text", text);
     }
 
     /** The UTF-8 text file to compare on. */
+    @CheckReturnValue
     public DivergenceAssert onText(Path file) {
+        ChainTracker.Link from = advance();
         try {
-            return with(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+            return with(from, file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -40,14 +45,19 @@ public class DivergenceAssert extends AbstractAssert<DivergenceAssert, TextCompa
 
     /** The mean per-token {@code KL(baseline ‖ tuned)} is at most {@code natsPerToken}. */
     public DivergenceAssert isAtMost(double natsPerToken) {
+        conclude();
         isNotNull();
         if (actual.text().equals(TextComparison.UNSET)) {
             throw new IllegalStateException("name the text first: nextTokenDivergenceFrom(base).onText(text)");
         }
         Comparison c = actual.comparison();
-        DistributionDrift d = DistributionDrift.on(actual.text(), c.baseline().evaluator().orElseThrow(
-                () -> new IllegalStateException("next-token divergence needs the loaded baseline")),
-                WeightComparison.loaded(c.tuned()));
+        Evaluator baseline = c.baseline().evaluator().orElseThrow(() -> new IllegalStateException(
+                "next-token divergence needs the loaded baseline model, but " + c.baseline().name()
+                        + " is a recorded scorecard; declare the baseline model itself"));
+        CausalLm tuned = WeightComparison.loaded(c.tuned());
+        Tokenizers.requireSame(baseline.model(), tuned, "next-token divergence compares the two models' "
+                + "distributions token by token");
+        DistributionDrift d = DistributionDrift.on(actual.text(), baseline, tuned);
         List<String> details = d.largestFalls().stream().map(f -> String.format(Locale.ROOT,
                 "…%s[%s]: p %.4f → %.4f", VerdictTable.quote(f.context()), f.token(), f.baselineProbability(),
                 f.tunedProbability())).toList();
@@ -64,8 +74,8 @@ public class DivergenceAssert extends AbstractAssert<DivergenceAssert, TextCompa
         return myself;
     }
 
-    private DivergenceAssert with(String label, String text) {
-        return Navigation.next(actual.comparison().softly(), DivergenceAssert.class, TextComparison.class,
+    private DivergenceAssert with(ChainTracker.Link from, String label, String text) {
+        return Navigation.next(from, actual.comparison().softly(), DivergenceAssert.class, TextComparison.class,
                 new TextComparison(actual.comparison(), label, text), DivergenceAssert::new, info.description());
     }
 }

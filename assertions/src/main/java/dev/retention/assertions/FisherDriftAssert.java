@@ -1,8 +1,9 @@
 package dev.retention.assertions;
 
 import dev.retention.diagnostics.FisherDrift;
+import dev.retention.eval.Evaluator;
 import dev.retention.suite.Suite;
-import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.List;
 import java.util.Locale;
@@ -15,26 +16,31 @@ import java.util.Optional;
  * assertThatModel(tuned).fisherWeightedDriftFrom(base).on(generalSuite).isAtMost(0.5);
  * }</pre>
  */
-public class FisherDriftAssert extends AbstractAssert<FisherDriftAssert, WeightComparison> {
+public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightComparison> {
 
     public FisherDriftAssert(WeightComparison actual) {
         super(actual, FisherDriftAssert.class);
     }
 
     /** The suite whose reference answers define the baseline's Fisher (default: the models' default suite). */
+    @CheckReturnValue
     public FisherDriftAssert on(Suite suite) {
-        return Navigation.next(actual.softly(), FisherDriftAssert.class, WeightComparison.class,
+        return Navigation.next(advance(), actual.softly(), FisherDriftAssert.class, WeightComparison.class,
                 new WeightComparison(actual.tuned(), actual.baseline(), Optional.of(suite), actual.softly()),
                 FisherDriftAssert::new, info.description());
     }
 
     /** {@code Σ_i F_i (θ_i - θ*_i)²} over all weights is at most {@code max}. */
     public FisherDriftAssert isAtMost(double max) {
+        conclude();
         isNotNull();
         Suite suite = actual.suite().or(actual.tuned()::defaultSuite).or(actual.baseline()::defaultSuite)
                 .orElseThrow(() -> new IllegalStateException("no suite for the Fisher estimate: call on(suite)"));
-        FisherDrift f = FisherDrift.between(WeightComparison.loaded(actual.tuned()),
-                actual.baseline().evaluator().orElseThrow(), suite);
+        Evaluator baseline = actual.baseline().evaluator().orElseThrow(() -> new IllegalStateException(
+                "the Fisher-weighted drift needs the loaded baseline model (its gradients on " + suite.name()
+                        + "), but " + actual.baseline().name() + " is a recorded scorecard; declare the baseline model "
+                        + "itself (e.g. @RetentionTest(baseline = \"path/to/model\") or ScoredModel.of(CausalLm))"));
+        FisherDrift f = FisherDrift.between(WeightComparison.loaded(actual.tuned()), baseline, suite);
         List<String> details = f.topLayers(5).stream()
                 .map(l -> l.name() + ": " + DiagnosticVerdict.number(l.value())).toList();
         boolean ok = f.total() <= max;

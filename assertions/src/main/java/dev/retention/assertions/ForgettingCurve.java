@@ -2,6 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Scorecard;
 import dev.retention.suite.Suite;
+import dev.retention.suite.SuiteItem;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,12 +48,15 @@ public final class ForgettingCurve {
         all.add(baseline);
         all.addAll(checkpoints);
         Scorecard first = baseline.scorecard(suite);
-        List<String> cats = first.categories().values().stream().filter(s -> s.hasAccuracy()).map(s -> s.name())
-                .toList();
+        List<String> cats = suite.categories().stream()
+                .filter(c -> suite.items(c).stream().anyMatch(SuiteItem::isScored)).toList();
         double[][] r = new double[all.size()][cats.size()];
         List<String> names = new ArrayList<>();
         for (int t = 0; t < all.size(); t++) {
             Scorecard card = t == 0 ? first : all.get(t).scorecard(suite);
+            if (t > 0) {
+                Judge.comparable(baseline, first, all.get(t), card);
+            }
             names.add(all.get(t).name());
             for (int c = 0; c < cats.size(); c++) {
                 r[t][c] = card.category(cats.get(c)).accuracy();

@@ -1,7 +1,7 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
-import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -9,38 +9,44 @@ import java.util.List;
 /**
  * The fine-tune learned its job: {@code assertThatModel(tuned).improvesOn(baseline).onCategory("support").byAtLeast(0.30)}.
  */
-public class ImprovementAssert extends AbstractAssert<ImprovementAssert, Comparison> {
+public class ImprovementAssert extends ChainedAssert<ImprovementAssert, Comparison> {
 
     public ImprovementAssert(Comparison actual) {
         super(actual, ImprovementAssert.class);
     }
 
+    @CheckReturnValue
     public ImprovementAssert on(Suite suite) {
-        return Navigation.next(actual.softly(), ImprovementAssert.class, Comparison.class, actual.withSuite(suite),
+        return Navigation.next(advance(), actual.softly(), ImprovementAssert.class, Comparison.class, actual.withSuite(suite),
                 ImprovementAssert::new, info.description());
     }
 
+    @CheckReturnValue
     public ImprovementCategoriesAssert onCategory(String category) {
         return onCategories(category);
     }
 
+    @CheckReturnValue
     public ImprovementCategoriesAssert onCategories(String... categories) {
+        ChainTracker.Link from = advance();
         if (categories.length == 0) {
             throw new IllegalArgumentException("name at least one category, or use onEveryCategory()");
         }
-        return select(new CategorySelection(actual, Arrays.asList(categories), false, false));
+        return select(from, new CategorySelection(actual, Arrays.asList(categories), false, false));
     }
 
+    @CheckReturnValue
     public ImprovementCategoriesAssert onEveryCategory() {
-        return select(new CategorySelection(actual, List.of(), true, false));
+        return select(advance(), new CategorySelection(actual, List.of(), true, false));
     }
 
+    @CheckReturnValue
     public ImprovementCategoriesAssert overall() {
-        return select(new CategorySelection(actual, List.of(), false, true));
+        return select(advance(), new CategorySelection(actual, List.of(), false, true));
     }
 
-    private ImprovementCategoriesAssert select(CategorySelection s) {
-        return Navigation.next(actual.softly(), ImprovementCategoriesAssert.class, CategorySelection.class, s,
+    private ImprovementCategoriesAssert select(ChainTracker.Link from, CategorySelection s) {
+        return Navigation.next(from, actual.softly(), ImprovementCategoriesAssert.class, CategorySelection.class, s,
                 ImprovementCategoriesAssert::new, info.description());
     }
 }

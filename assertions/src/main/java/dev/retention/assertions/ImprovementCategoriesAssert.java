@@ -12,6 +12,7 @@ public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCatego
 
     /** Passes iff {@code tuned ≥ baseline + gain} in every selected category (point estimate). */
     public ImprovementCategoriesAssert byAtLeast(double gain) {
+        conclude();
         isNotNull();
         checkVerdicts("improvement", () -> Judge.improvement(actual, gain), rows -> String.format(Locale.ROOT,
                 "Expected %s to improve on %s on suite %s by at least %.3f, but it did not in: %s", rows.get(0).tuned(),

@@ -12,6 +12,7 @@ import dev.retention.stats.PairedCounts;
 import dev.retention.stats.PairedMarginTest;
 import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
+import dev.retention.suite.SuiteItem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -127,17 +128,15 @@ final class Judge {
     /** Canaries: in each category, no item of at least {@code minimum} severity may regress. */
     static List<CategoryVerdict> canaries(Comparison c, Severity minimum) {
         Suite suite = c.resolveSuite();
-        Scorecard base = c.baseline().scorecard(suite);
-        Scorecard tuned = c.tuned().scorecard(suite);
+        Cards cards = cards(c, suite);
         java.util.Map<String, Paired> byCategory = new java.util.TreeMap<>();
-        for (ItemResult r : base.items()) {
-            boolean canary = r.severity().map(s -> Severity.valueOf(s.toUpperCase(Locale.ROOT)).atLeast(minimum))
-                    .orElse(false);
-            if (canary && r.isScored()) {
-                Paired pr = byCategory.computeIfAbsent(r.category(), k -> new Paired(k, new ArrayList<>(),
+        for (SuiteItem item : suite.items()) {
+            boolean canary = item.severity().map(s -> s.atLeast(minimum)).orElse(false);
+            if (canary && item.isScored()) {
+                Paired pr = byCategory.computeIfAbsent(item.category(), k -> new Paired(k, new ArrayList<>(),
                         new ArrayList<>()));
-                pr.baseline().add(r);
-                pr.tuned().add(tuned.item(r.id()).orElseThrow());
+                pr.baseline().add(cards.baselineItem(item));
+                pr.tuned().add(cards.tunedItem(item));
             }
         }
         if (byCategory.isEmpty()) {
@@ -161,16 +160,21 @@ final class Judge {
         PairedCounts counts = PairedCounts.of(b, t);
         Interval ci = new PairedBootstrap(RESAMPLES, 0.95, SEED).accuracyDifference(b, t);
         List<ItemChange> newly = new ArrayList<>();
+        List<String> truncated = new ArrayList<>();
         for (int i = 0; i < b.length; i++) {
+            ItemResult bi = pr.baseline().get(i);
+            ItemResult ti = pr.tuned().get(i);
             if (b[i] && !t[i]) {
-                ItemResult bi = pr.baseline().get(i);
-                ItemResult ti = pr.tuned().get(i);
-                newly.add(new ItemChange(bi.id(), bi.category(), bi.prompt(), bi.expected(), bi.output(), ti.output()));
+                newly.add(new ItemChange(bi.id(), bi.category(), bi.prompt(), bi.expected(), bi.output(), ti.output(),
+                        bi.truncatedTokens(), ti.truncatedTokens()));
+            }
+            if (bi.truncated() || ti.truncated()) {
+                truncated.add(bi.id());
             }
         }
         return new CategoryVerdict(c.tuned().name(), c.baseline().name(), c.resolveSuite().name(), pr.category(),
                 b.length, accuracy(pr.baseline()), accuracy(pr.tuned()), counts.regressions(), counts.improvements(),
-                ci, p, pName, threshold, tolerance, c.rule(), passed, newly);
+                ci, p, pName, threshold, tolerance, c.rule(), passed, newly, truncated);
     }
 
     private static double accuracy(List<ItemResult> items) {
@@ -178,25 +182,32 @@ final class Judge {
         return (double) k / items.size();
     }
 
-    /** Pairs both scorecards' scored items by id for each selected category, in suite order. */
+    /**
+     * Pairs both scorecards' results for the scored items of each selected category of the suite, in
+     * suite order. Categories and items come from the suite being asserted, never from a scorecard.
+     */
     private static List<Paired> pair(CategorySelection sel) {
         Comparison c = sel.comparison();
         Suite suite = c.resolveSuite();
-        Scorecard base = c.baseline().scorecard(suite);
-        Scorecard tuned = c.tuned().scorecard(suite);
+        Cards cards = cards(c, suite);
+        List<String> scored = suite.categories().stream()
+                .filter(cat -> suite.items(cat).stream().anyMatch(SuiteItem::isScored)).toList();
         List<String> names;
         if (sel.overall()) {
             names = List.of("overall");
         } else if (sel.every()) {
-            names = base.categories().values().stream().filter(s -> s.hasAccuracy()).map(s -> s.name()).toList();
+            names = scored;
         } else {
             names = sel.categories();
             for (String n : names) {
-                if (!base.categories().containsKey(n)) {
+                if (!suite.categories().contains(n)) {
+                    boolean recorded = cards.baseline().categories().containsKey(n)
+                            || cards.tuned().categories().containsKey(n);
                     throw new UnknownCategoryException("no category '" + n + "' in suite " + suite.name()
-                            + "; known categories: " + String.join(", ", base.categories().keySet()));
+                            + "; known categories: " + String.join(", ", suite.categories())
+                            + (recorded ? " (a scorecard has it, but the suite being asserted does not)" : ""));
                 }
-                if (!base.category(n).hasAccuracy()) {
+                if (!scored.contains(n)) {
                     throw new UnknownCategoryException("category '" + n + "' of suite " + suite.name()
                             + " has only perplexity items; compare it with perplexityOn(...)");
                 }
@@ -206,12 +217,10 @@ final class Judge {
         for (String n : names) {
             List<ItemResult> b = new ArrayList<>();
             List<ItemResult> t = new ArrayList<>();
-            for (ItemResult r : base.items()) {
-                if (r.isScored() && (sel.overall() || r.category().equals(n))) {
-                    ItemResult other = tuned.item(r.id()).orElseThrow(() -> new IllegalStateException(
-                            "item '" + r.id() + "' is in the baseline scorecard but not the tuned one"));
-                    b.add(r);
-                    t.add(other);
+            for (SuiteItem item : suite.items()) {
+                if (item.isScored() && (sel.overall() || item.category().equals(n))) {
+                    b.add(cards.baselineItem(item));
+                    t.add(cards.tunedItem(item));
                 }
             }
             if (b.isEmpty()) {
@@ -220,6 +229,55 @@ final class Judge {
             out.add(new Paired(n, b, t));
         }
         return out;
+    }
+
+    /** Both scorecards of a comparison on one suite, checked to have been scored alike. */
+    record Cards(Suite suite, ScoredModel baselineModel, Scorecard baseline, ScoredModel tunedModel, Scorecard tuned) {
+        ItemResult baselineItem(SuiteItem item) {
+            return item(baselineModel, baseline, item);
+        }
+
+        ItemResult tunedItem(SuiteItem item) {
+            return item(tunedModel, tuned, item);
+        }
+
+        private ItemResult item(ScoredModel m, Scorecard card, SuiteItem item) {
+            return card.item(item.id()).orElseThrow(() -> new IllegalStateException("item " + item.id() + " of suite "
+                    + suite.name() + " is missing from the scorecard of " + describe(m, card)
+                    + "; score it on the suite being asserted"));
+        }
+    }
+
+    /** The scorecards of both models on {@code suite}; refused when they were scored with different settings. */
+    static Cards cards(Comparison c, Suite suite) {
+        Scorecard base = c.baseline().scorecard(suite);
+        Scorecard tuned = c.tuned().scorecard(suite);
+        comparable(c.baseline(), base, c.tuned(), tuned);
+        return new Cards(suite, c.baseline(), base, c.tuned(), tuned);
+    }
+
+    /** Scores computed with different settings (batch size aside) are not comparable: refused, naming both. */
+    static void comparable(ScoredModel baseline, Scorecard base, ScoredModel tuned, Scorecard other) {
+        List<String> diff = base.scoring().differencesFrom(other.scoring());
+        if (diff.isEmpty()) {
+            return;
+        }
+        boolean recorded = baseline instanceof RecordedScoredModel || tuned instanceof RecordedScoredModel;
+        throw new IllegalStateException(describe(baseline, base) + " and " + describe(tuned, other) + " were scored "
+                + "with different settings (baseline vs tuned: " + String.join(", ", diff) + "), so their scores are "
+                + "not comparable. " + (recorded ? "Record the baseline again with this run's settings "
+                + "(-Dretention.baseline.record=true), or run with the recorded ones (retention.contextLength, "
+                + "retention.promptTemplate, retention.addBosToken)."
+                : "Score both with one configuration (one EvalConfig; for different context windows, "
+                + "retention.contextLength or ModelOptions.withContextLength)."));
+    }
+
+    private static String describe(ScoredModel m, Scorecard card) {
+        if (m instanceof RecordedScoredModel r) {
+            String file = r.source(card);
+            return m.name() + (file.isEmpty() ? " (recorded)" : " (recorded in " + file + ")");
+        }
+        return m.name();
     }
 
     /** A category name that the suite does not have; its message lists the known ones. */

@@ -24,8 +24,8 @@ final class LiveScoredModel implements ScoredModel {
         this(evaluator, defaultSuite, store, new ConcurrentHashMap<>());
     }
 
-    private LiveScoredModel(Evaluator evaluator, Optional<Suite> defaultSuite, ScorecardStore store,
-                            Map<String, Scorecard> memo) {
+    /** Shares {@code memo} (scorecards by suite content hash) with other instances of the same model and settings. */
+    LiveScoredModel(Evaluator evaluator, Optional<Suite> defaultSuite, ScorecardStore store, Map<String, Scorecard> memo) {
         this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
         this.defaultSuite = defaultSuite;
         this.store = store;

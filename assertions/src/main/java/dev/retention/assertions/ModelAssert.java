@@ -3,94 +3,152 @@ package dev.retention.assertions;
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
 import dev.retention.suite.Suite;
-import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** Assertions about one model: what it retains from, or how it improves on, a baseline. */
-public class ModelAssert extends AbstractAssert<ModelAssert, ModelSubject> {
+public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
 
     public ModelAssert(ModelSubject actual) {
         super(actual, ModelAssert.class);
     }
 
     /** Compares on {@code suite} instead of the models' default suite. */
+    @CheckReturnValue
     public ModelAssert on(Suite suite) {
-        return Navigation.next(actual.softly(), ModelAssert.class, ModelSubject.class,
-                new ModelSubject(actual.model(), Optional.of(suite), actual.softly()), ModelAssert::new,
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), ModelAssert.class, ModelSubject.class,
+                new ModelSubject(actual.model(), Optional.of(suite), actual.softly(), actual.sameModelAllowed()),
+                ModelAssert::new, info.description());
+    }
+
+    /**
+     * Allows comparing the model with itself (same fingerprint), which is otherwise refused as a
+     * misconfiguration: such a comparison passes whatever the model does.
+     */
+    @CheckReturnValue
+    public ModelAssert allowingSameModel() {
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), ModelAssert.class, ModelSubject.class,
+                new ModelSubject(actual.model(), actual.suite(), actual.softly(), true), ModelAssert::new,
                 info.description());
     }
 
     /** Starts a retention assertion against {@code baseline}, by default a point comparison. */
+    @CheckReturnValue
     public RetentionAssert retains(ScoredModel baseline) {
-        return Navigation.next(actual.softly(), RetentionAssert.class, Comparison.class, comparison(baseline),
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), RetentionAssert.class, Comparison.class, comparison(baseline),
                 RetentionAssert::new, info.description());
     }
 
+    @CheckReturnValue
     public RetentionAssert retains(CausalLm baseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return retains(Navigation.live(baseline));
     }
 
     /** Retention against a recorded baseline scorecard (the baseline model need not be loaded). */
+    @CheckReturnValue
     public RetentionAssert retains(Scorecard recordedBaseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return retains(ScoredModel.recorded(recordedBaseline));
     }
 
     /** Retention against a recorded baseline scorecard file written by {@link Scorecard#write(Path)}. */
+    @CheckReturnValue
     public RetentionAssert retains(Path recordedBaselineFile) {
+        advance(); // here, so that a failing conversion leaves no open link
         return retains(ScoredModel.recorded(recordedBaselineFile));
     }
 
     /** Starts an assertion that the fine-tune learned its job: it scores higher than {@code baseline}. */
+    @CheckReturnValue
     public ImprovementAssert improvesOn(ScoredModel baseline) {
-        return Navigation.next(actual.softly(), ImprovementAssert.class, Comparison.class, comparison(baseline),
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), ImprovementAssert.class, Comparison.class, comparison(baseline),
                 ImprovementAssert::new, info.description());
     }
 
+    @CheckReturnValue
     public ImprovementAssert improvesOn(CausalLm baseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return improvesOn(Navigation.live(baseline));
     }
 
+    @CheckReturnValue
     public ImprovementAssert improvesOn(Scorecard recordedBaseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return improvesOn(ScoredModel.recorded(recordedBaseline));
     }
 
     /** Weight-space comparison with {@code baseline}: drift, frozen parameters, rank of the changes. */
+    @CheckReturnValue
     public WeightsAssert weightsComparedTo(ScoredModel baseline) {
-        return Navigation.next(actual.softly(), WeightsAssert.class, WeightComparison.class,
-                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), WeightsAssert::new,
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), WeightsAssert.class, WeightComparison.class,
+                new WeightComparison(actual.model(), distinct(baseline), actual.suite(), actual.softly()), WeightsAssert::new,
                 info.description());
     }
 
+    @CheckReturnValue
     public WeightsAssert weightsComparedTo(CausalLm baseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return weightsComparedTo(Navigation.live(baseline));
     }
 
     /** Fisher-weighted drift from {@code baseline}, the importance measure behind EWC. */
+    @CheckReturnValue
     public FisherDriftAssert fisherWeightedDriftFrom(ScoredModel baseline) {
-        return Navigation.next(actual.softly(), FisherDriftAssert.class, WeightComparison.class,
-                new WeightComparison(actual.model(), baseline, actual.suite(), actual.softly()), FisherDriftAssert::new,
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), FisherDriftAssert.class, WeightComparison.class,
+                new WeightComparison(actual.model(), distinct(baseline), actual.suite(), actual.softly()),
+                FisherDriftAssert::new,
                 info.description());
     }
 
+    @CheckReturnValue
     public FisherDriftAssert fisherWeightedDriftFrom(CausalLm baseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return fisherWeightedDriftFrom(Navigation.live(baseline));
     }
 
     /** Label-free drift: next-token KL(baseline ‖ this model) on a text, chosen with {@code onText}. */
+    @CheckReturnValue
     public DivergenceAssert nextTokenDivergenceFrom(ScoredModel baseline) {
-        return Navigation.next(actual.softly(), DivergenceAssert.class, TextComparison.class,
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), DivergenceAssert.class, TextComparison.class,
                 new TextComparison(comparison(baseline), "text", TextComparison.UNSET), DivergenceAssert::new,
                 info.description());
     }
 
+    @CheckReturnValue
     public DivergenceAssert nextTokenDivergenceFrom(CausalLm baseline) {
+        advance(); // here, so that a failing conversion leaves no open link
         return nextTokenDivergenceFrom(Navigation.live(baseline));
     }
 
     private Comparison comparison(ScoredModel baseline) {
-        return new Comparison(actual.model(), baseline, actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
+        return new Comparison(actual.model(), distinct(baseline), actual.suite(), VerdictRule.POINT_ESTIMATE, 0.95,
                 actual.softly());
+    }
+
+    /** {@code baseline}, unless it is this very model and the chain did not allow that. */
+    private ScoredModel distinct(ScoredModel baseline) {
+        ScoredModel tuned = actual.model();
+        if (!actual.sameModelAllowed() && tuned.fingerprint().equals(baseline.fingerprint())) {
+            throw new IllegalArgumentException("baseline and tuned are the same model: " + tuned.name() + " and "
+                    + baseline.name() + " have the same fingerprint (sha256 " + abbreviated(tuned.fingerprint())
+                    + "), so every comparison of them passes whatever the model does. Check which model each side "
+                    + "loads (e.g. retention.baseline / retention.tuned, @RetentionTest(baseline, tuned)); if comparing "
+                    + "a model with itself is intended, say so: assertThatModel(m).allowingSameModel().retains(m)...");
+        }
+        return baseline;
+    }
+
+    private static String abbreviated(String fingerprint) {
+        return fingerprint.length() > 12 ? fingerprint.substring(0, 12) + "…" : fingerprint;
     }
 }

@@ -2,7 +2,6 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.RollingLoglikelihood;
-import org.assertj.core.api.AbstractAssert;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -12,7 +11,7 @@ import java.util.regex.Pattern;
  * Perplexity retention on a general text (a cheap, label-free canary of general ability):
  * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
  */
-public class PerplexityAssert extends AbstractAssert<PerplexityAssert, TextComparison> {
+public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
@@ -22,26 +21,32 @@ public class PerplexityAssert extends AbstractAssert<PerplexityAssert, TextCompa
 
     /**
      * Passes iff the tuned model's perplexity on the text is at most {@code factor} times the
-     * baseline's. Token perplexity ({@code exp(-ll / tokens)}) is used when both models tokenize the
-     * text into the same number of tokens; otherwise word perplexity ({@code exp(-ll / words)},
-     * words as lm-evaluation-harness counts them), which does not depend on the tokenizer. Both
-     * models must be loaded (a recorded scorecard holds no per-text likelihoods).
+     * baseline's. Token perplexity ({@code exp(-ll / tokens)}) is used when both models share the
+     * tokenizer (same {@code tokenizer.json}); otherwise word perplexity ({@code exp(-ll / words)},
+     * words as lm-evaluation-harness counts them), which does not depend on the tokenizer, and the
+     * verdict says the tokenizers differ. Both models must be loaded (a recorded scorecard holds no
+     * per-text likelihoods).
      */
     public PerplexityAssert withinFactor(double factor) {
+        conclude();
         isNotNull();
         if (!(factor >= 1)) {
             throw new IllegalArgumentException("factor must be at least 1 (tuned ≤ factor × baseline), got " + factor);
         }
         Comparison c = actual.comparison();
-        RollingLoglikelihood t = evaluator(c.tuned()).rollingLoglikelihood(actual.text());
-        RollingLoglikelihood b = evaluator(c.baseline()).rollingLoglikelihood(actual.text());
+        Evaluator te = evaluator(c.tuned());
+        Evaluator be = evaluator(c.baseline());
+        RollingLoglikelihood t = te.rollingLoglikelihood(actual.text());
+        RollingLoglikelihood b = be.rollingLoglikelihood(actual.text());
         long words = WHITESPACE.split(actual.text(), -1).length;
         long bytes = actual.text().getBytes(StandardCharsets.UTF_8).length;
-        boolean sameTokens = t.tokens() == b.tokens();
+        // Per-token values of two tokenizers measure different units; words are the same for both.
+        boolean sameTokens = Tokenizers.same(te.model(), be.model()) && t.tokens() == b.tokens();
         double tv = Math.exp(-t.logLikelihood() / (sameTokens ? t.tokens() : words));
         double bv = Math.exp(-b.logLikelihood() / (sameTokens ? b.tokens() : words));
         PerplexityVerdict v = new PerplexityVerdict(c.tuned().name(), c.baseline().name(), actual.label(),
-                sameTokens ? "token perplexity" : "word perplexity", tv, bv, factor,
+                sameTokens ? "token perplexity" : Tokenizers.same(te.model(), be.model()) ? "word perplexity"
+                        : "word perplexity (the tokenizers differ)", tv, bv, factor,
                 -t.logLikelihood() / bytes / Math.log(2), -b.logLikelihood() / bytes / Math.log(2), t.tokens(),
                 tv <= factor * bv);
         RetentionEvents.publish(v);

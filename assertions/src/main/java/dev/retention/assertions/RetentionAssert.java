@@ -2,6 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
+import org.assertj.core.annotation.CheckReturnValue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,8 +29,9 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
     }
 
     /** Compares on {@code suite} instead of the models' default suite. */
+    @CheckReturnValue
     public RetentionAssert on(Suite suite) {
-        return with(actual.withSuite(suite));
+        return with(advance(), actual.withSuite(suite));
     }
 
     /**
@@ -38,8 +40,10 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
      * {@code α = 1 - confidence} (Holm-adjusted across categories). A noisy small suite then fails
      * by chance at most {@code α} of the time. See {@link VerdictRule#FAIL_ONLY_ON_EVIDENCE_OF_FORGETTING}.
      */
+    @CheckReturnValue
     public RetentionAssert failingOnlyOnEvidenceOfForgetting(double confidence) {
-        return with(actual.withRule(VerdictRule.FAIL_ONLY_ON_EVIDENCE_OF_FORGETTING, confidence));
+        ChainTracker.Link from = advance();
+        return with(from, actual.withRule(VerdictRule.FAIL_ONLY_ON_EVIDENCE_OF_FORGETTING, confidence));
     }
 
     /**
@@ -48,42 +52,53 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
      * {@code α = 1 - confidence} in every selected category. See
      * {@link VerdictRule#PASS_ONLY_ON_EVIDENCE_OF_RETENTION}.
      */
+    @CheckReturnValue
     public RetentionAssert passingOnlyOnEvidenceOfRetention(double confidence) {
-        return with(actual.withRule(VerdictRule.PASS_ONLY_ON_EVIDENCE_OF_RETENTION, confidence));
+        ChainTracker.Link from = advance();
+        return with(from, actual.withRule(VerdictRule.PASS_ONLY_ON_EVIDENCE_OF_RETENTION, confidence));
     }
 
     /** One category; an unknown name fails with the list of known categories. */
+    @CheckReturnValue
     public RetentionCategoriesAssert onCategory(String category) {
         return onCategories(category);
     }
 
+    @CheckReturnValue
     public RetentionCategoriesAssert onCategories(String... categories) {
+        ChainTracker.Link from = advance();
         if (categories.length == 0) {
             throw new IllegalArgumentException("name at least one category, or use onEveryCategory()");
         }
-        return select(new CategorySelection(actual, Arrays.asList(categories), false, false));
+        return select(from, new CategorySelection(actual, Arrays.asList(categories), false, false));
     }
 
     /** Every category of the suite that has scored items, each judged on its own. */
+    @CheckReturnValue
     public RetentionCategoriesAssert onEveryCategory() {
-        return select(new CategorySelection(actual, List.of(), true, false));
+        return select(advance(), new CategorySelection(actual, List.of(), true, false));
     }
 
     /** All scored items of the suite pooled into one row named {@code overall}. */
+    @CheckReturnValue
     public RetentionCategoriesAssert overall() {
-        return select(new CategorySelection(actual, List.of(), false, true));
+        return select(advance(), new CategorySelection(actual, List.of(), false, true));
     }
 
     /** Perplexity of both live models on {@code text}. */
+    @CheckReturnValue
     public PerplexityAssert perplexityOn(String text) {
-        return Navigation.next(actual.softly(), PerplexityAssert.class, TextComparison.class,
+        ChainTracker.Link from = advance();
+        return Navigation.next(from, actual.softly(), PerplexityAssert.class, TextComparison.class,
                 new TextComparison(actual, "text", text), PerplexityAssert::new, info.description());
     }
 
     /** Perplexity of both live models on a UTF-8 text file. */
+    @CheckReturnValue
     public PerplexityAssert perplexityOn(Path textFile) {
+        ChainTracker.Link from = advance();
         try {
-            return Navigation.next(actual.softly(), PerplexityAssert.class, TextComparison.class,
+            return Navigation.next(from, actual.softly(), PerplexityAssert.class, TextComparison.class,
                     new TextComparison(actual, textFile.getFileName().toString(),
                             Files.readString(textFile, StandardCharsets.UTF_8)), PerplexityAssert::new,
                     info.description());
@@ -97,6 +112,7 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
      * (items with a {@code severity}, e.g. {@link Suite#canaries()}) that the baseline passes.
      */
     public RetentionAssert everyCanaryAtLeast(Severity minimum) {
+        conclude();
         isNotNull();
         checkVerdicts("canary", () -> Judge.canaries(actual, minimum),
                 v -> "Expected " + actual.tuned().name() + " to pass every " + minimum.label()
@@ -105,13 +121,13 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
         return myself;
     }
 
-    private RetentionAssert with(Comparison c) {
-        return Navigation.next(actual.softly(), RetentionAssert.class, Comparison.class, c, RetentionAssert::new,
+    private RetentionAssert with(ChainTracker.Link from, Comparison c) {
+        return Navigation.next(from, actual.softly(), RetentionAssert.class, Comparison.class, c, RetentionAssert::new,
                 info.description());
     }
 
-    private RetentionCategoriesAssert select(CategorySelection s) {
-        return Navigation.next(actual.softly(), RetentionCategoriesAssert.class, CategorySelection.class, s,
+    private RetentionCategoriesAssert select(ChainTracker.Link from, CategorySelection s) {
+        return Navigation.next(from, actual.softly(), RetentionCategoriesAssert.class, CategorySelection.class, s,
                 RetentionCategoriesAssert::new, info.description());
     }
 }

@@ -2,6 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
+import org.assertj.core.annotation.CheckReturnValue;
 import org.assertj.core.api.Assertions;
 
 import java.util.List;
@@ -21,6 +22,11 @@ import java.util.Optional;
  * assertThatCheckpoints(steps).relativeTo(baseline).onEveryCategory().hasForgettingAtMost(0.10);
  * }</pre>
  *
+ * <p>Every chain must end with a verdict ({@code within}, {@code byAtLeast}, {@code withinFactor},
+ * {@code isAtMost}, ...): a chain without one asserts nothing. Entry points and steps are
+ * {@code @CheckReturnValue} (AssertJ's), so IDEs and Error Prone flag a dropped chain, and the JUnit
+ * extension fails a test that leaves one unfinished ({@link ChainTracker}).
+ *
  * <p>Works without JUnit: failures are {@code AssertionError}s (opentest4j's
  * {@code AssertionFailedError}, with expected/actual for IDE diffs) whose message holds the whole
  * verdict table; each verdict row is also printed to standard output (see {@link RetentionEvents}).
@@ -31,23 +37,28 @@ public class RetentionAssertions extends Assertions {
     }
 
     /** Assertions about a model (live or recorded). */
+    @CheckReturnValue
     public static ModelAssert assertThatModel(ScoredModel model) {
-        return new ModelAssert(new ModelSubject(model, Optional.empty(), Optional.empty()));
+        return Navigation.start(new ModelAssert(new ModelSubject(model, Optional.empty(), Optional.empty())),
+                ModelAssert.class);
     }
 
     /** Assertions about a loaded model, scored on demand with the default settings (memoised per model). */
+    @CheckReturnValue
     public static ModelAssert assertThatModel(CausalLm model) {
         return assertThatModel(Navigation.live(model));
     }
 
     /** Assertions about a recorded scorecard. */
+    @CheckReturnValue
     public static ModelAssert assertThatModel(Scorecard recorded) {
         return assertThatModel(ScoredModel.recorded(recorded));
     }
 
     /** Assertions about an ordered sequence of fine-tuning checkpoints. */
+    @CheckReturnValue
     public static CheckpointsAssert assertThatCheckpoints(List<? extends ScoredModel> checkpoints) {
-        return new CheckpointsAssert(new CheckpointSeries(List.copyOf(checkpoints), Optional.empty(), Optional.empty(),
-                List.of(), Optional.empty()));
+        return Navigation.start(new CheckpointsAssert(new CheckpointSeries(List.copyOf(checkpoints), Optional.empty(),
+                Optional.empty(), List.of(), Optional.empty())), CheckpointsAssert.class);
     }
 }

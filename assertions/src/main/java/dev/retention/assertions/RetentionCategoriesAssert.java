@@ -16,6 +16,7 @@ public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategories
      * {@code 0.05} = five points), judged by the chain's {@link VerdictRule}.
      */
     public RetentionCategoriesAssert within(double delta) {
+        conclude();
         return judge(new Judge.Tolerance(false, delta));
     }
 
@@ -24,6 +25,7 @@ public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategories
      * {@code 0.05} keeps 95% of the baseline's accuracy. A point comparison only.
      */
     public RetentionCategoriesAssert withinRelative(double ratio) {
+        conclude();
         return judge(new Judge.Tolerance(true, ratio));
     }
 

@@ -1,6 +1,7 @@
 package dev.retention.assertions;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -9,8 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>By default each verdict row is printed as one {@link CategoryVerdict#summaryLine() summary
  * line} to standard output, which Surefire keeps in the test's {@code <system-out>}; set the system
- * property {@code retention.stdout=false} to silence it. The JUnit extension registers a listener
- * to build its JSON and HTML reports.
+ * property {@code retention.stdout=false} to silence it.
+ *
+ * <p>Listeners belong to a thread: {@link #register(Listener)} delivers the verdicts published on
+ * the calling thread until the returned handle is closed, so two runs in one JVM (two JUnit
+ * launcher sessions, a test that runs the engine) never see each other's verdicts, and nothing
+ * outlives its owner. The JUnit extension registers one listener per test, owned by the test's
+ * extension store; a plain {@code main} registers its own (see {@code RetentionReport.start()}).
  */
 public final class RetentionEvents {
 
@@ -36,22 +42,57 @@ public final class RetentionEvents {
         }
     }
 
-    private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+    /** The listeners of each thread; an entry exists only while a registration on that thread is open. */
+    private static final ThreadLocal<List<Listener>> LISTENERS = new ThreadLocal<>();
 
     private RetentionEvents() {
     }
 
-    /** Adds a listener; close the returned handle to remove it. */
-    public static AutoCloseable register(Listener listener) {
-        LISTENERS.add(listener);
-        return () -> LISTENERS.remove(listener);
+    /**
+     * Delivers the verdicts published on the calling thread to {@code listener} until the returned
+     * handle is closed (closing twice, or from another thread, is harmless).
+     */
+    public static Registration register(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        List<Listener> mine = LISTENERS.get();
+        if (mine == null) {
+            mine = new CopyOnWriteArrayList<>();
+            LISTENERS.set(mine);
+        }
+        mine.add(listener);
+        return new Registration(mine, listener);
+    }
+
+    /** An open registration of a listener on one thread. */
+    public static final class Registration implements AutoCloseable {
+        private final List<Listener> list;
+        private final Listener listener;
+
+        private Registration(List<Listener> list, Listener listener) {
+            this.list = list;
+            this.listener = listener;
+        }
+
+        /** Stops the delivery; the thread's entry goes away with its last listener. */
+        @Override
+        public void close() {
+            list.remove(listener);
+            if (list.isEmpty() && LISTENERS.get() == list) {
+                LISTENERS.remove();
+            }
+        }
+    }
+
+    private static List<Listener> listeners() {
+        List<Listener> l = LISTENERS.get();
+        return l == null ? List.of() : l;
     }
 
     static void publish(String kind, List<CategoryVerdict> verdicts) {
         if (printing()) {
             verdicts.forEach(v -> System.out.println(v.summaryLine()));
         }
-        for (Listener l : LISTENERS) {
+        for (Listener l : listeners()) {
             l.onVerdicts(kind, verdicts);
         }
     }
@@ -60,27 +101,23 @@ public final class RetentionEvents {
         if (printing()) {
             System.out.println(verdict.summaryLine());
         }
-        for (Listener l : LISTENERS) {
+        for (Listener l : listeners()) {
             l.onPerplexity(verdict);
         }
     }
 
     static void publish(DiagnosticVerdict verdict) {
-        print(verdict.summaryLine());
-        for (Listener l : LISTENERS) {
+        if (printing()) {
+            System.out.println(verdict.summaryLine());
+        }
+        for (Listener l : listeners()) {
             l.onDiagnostic(verdict);
         }
     }
 
     static void publish(TradeOff tradeOff) {
-        for (Listener l : LISTENERS) {
+        for (Listener l : listeners()) {
             l.onTradeOff(tradeOff);
-        }
-    }
-
-    static void print(String line) {
-        if (printing()) {
-            System.out.println(line);
         }
     }
 

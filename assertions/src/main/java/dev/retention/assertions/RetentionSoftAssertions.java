@@ -2,6 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
+import org.assertj.core.annotation.CheckReturnValue;
 import org.assertj.core.api.AbstractSoftAssertions;
 
 import java.util.List;
@@ -22,20 +23,26 @@ import java.util.Optional;
  */
 public class RetentionSoftAssertions extends AbstractSoftAssertions {
 
+    @CheckReturnValue
     public ModelAssert assertThatModel(ScoredModel model) {
-        return proxy(ModelAssert.class, ModelSubject.class, new ModelSubject(model, Optional.empty(), Optional.of(this)));
+        return Navigation.start(proxy(ModelAssert.class, ModelSubject.class,
+                new ModelSubject(model, Optional.empty(), Optional.of(this))), ModelAssert.class);
     }
 
+    @CheckReturnValue
     public ModelAssert assertThatModel(CausalLm model) {
         return assertThatModel(Navigation.live(model));
     }
 
+    @CheckReturnValue
     public ModelAssert assertThatModel(Scorecard recorded) {
         return assertThatModel(ScoredModel.recorded(recorded));
     }
 
+    @CheckReturnValue
     public CheckpointsAssert assertThatCheckpoints(List<? extends ScoredModel> checkpoints) {
-        return proxy(CheckpointsAssert.class, CheckpointSeries.class, new CheckpointSeries(List.copyOf(checkpoints),
-                Optional.empty(), Optional.empty(), List.of(), Optional.of(this)));
+        return Navigation.start(proxy(CheckpointsAssert.class, CheckpointSeries.class,
+                new CheckpointSeries(List.copyOf(checkpoints), Optional.empty(), Optional.empty(), List.of(),
+                        Optional.of(this))), CheckpointsAssert.class);
     }
 }

@@ -60,11 +60,15 @@ public interface ScoredModel {
 
     /** Recorded scorecards of one model (all must share its fingerprint), one per suite. */
     static ScoredModel recorded(Scorecard... scorecards) {
-        return new RecordedScoredModel(List.of(scorecards), Optional.empty());
+        return new RecordedScoredModel(Arrays.stream(scorecards).map(c -> new RecordedScoredModel.Recorded(c, "")).toList(), Optional.empty());
     }
 
-    /** Recorded scorecards read from JSON files written by {@link Scorecard#write(Path)}. */
+    /**
+     * Recorded scorecards read from JSON files written by {@link Scorecard#write(Path)}; refused when a
+     * file was edited or damaged (checksum), and used only for the exact suite it was scored on.
+     */
     static ScoredModel recorded(Path... scorecardFiles) {
-        return recorded(Arrays.stream(scorecardFiles).map(Scorecard::read).toArray(Scorecard[]::new));
+        return new RecordedScoredModel(Arrays.stream(scorecardFiles).map(f -> new RecordedScoredModel.Recorded(
+                Scorecard.read(f), f.toString())).toList(), Optional.empty());
     }
 }

@@ -1,7 +1,5 @@
 package dev.retention.assertions;
 
-import org.assertj.core.api.AbstractAssert;
-
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -12,7 +10,7 @@ import java.util.function.Supplier;
  * diffs (an opentest4j {@code AssertionFailedError}, honouring {@code as(...)} and
  * {@code withFailMessage(...)}).
  */
-public abstract class VerdictAssert<S extends VerdictAssert<S, A>, A> extends AbstractAssert<S, A> {
+public abstract class VerdictAssert<S extends VerdictAssert<S, A>, A> extends ChainedAssert<S, A> {
 
     protected VerdictAssert(A actual, Class<?> selfType) {
         super(actual, selfType);

@@ -32,6 +32,14 @@ final class VerdictTable {
         sb.append(String.format(Locale.ROOT, "%n  tolerance %s; rule: %s; p: %s; 95%% CI: paired bootstrap of Δ "
                 + "(tuned - baseline), %d resamples, seed %d.%n", first.tolerance(), first.rule().label(),
                 first.pValueName(), Judge.RESAMPLES, Judge.SEED));
+        List<String> truncated = new ArrayList<>();
+        verdicts.forEach(v -> truncated.addAll(v.truncated()));
+        if (!truncated.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "  %d of the compared items had their prompt left-truncated to the "
+                    + "context window, so the model saw only its end: %s%s%n", truncated.size(),
+                    String.join(", ", truncated.subList(0, Math.min(ITEMS_SHOWN, truncated.size()))),
+                    truncated.size() > ITEMS_SHOWN ? ", …" : ""));
+        }
         List<ItemChange> newly = new ArrayList<>();
         verdicts.stream().filter(v -> !v.passed()).forEach(v -> newly.addAll(v.newlyFailing()));
         if (newly.isEmpty()) {
@@ -42,13 +50,23 @@ final class VerdictTable {
                     Math.min(ITEMS_SHOWN, newly.size())));
             for (ItemChange c : newly.subList(0, Math.min(ITEMS_SHOWN, newly.size()))) {
                 sb.append("  - ").append(c.id()).append(" (").append(c.category()).append(")\n");
-                sb.append("      prompt:   ").append(quote(c.prompt())).append('\n');
+                sb.append("      prompt:   ").append(quote(c.prompt())).append(truncation(c)).append('\n');
                 sb.append("      expected: ").append(quote(c.expected())).append('\n');
                 sb.append("      baseline: ").append(quote(c.baselineOutput())).append('\n');
                 sb.append("      tuned:    ").append(quote(c.tunedOutput())).append('\n');
             }
         }
         return sb.toString();
+    }
+
+    private static String truncation(ItemChange c) {
+        if (!c.truncated()) {
+            return "";
+        }
+        return c.baselineTruncated() == c.tunedTruncated()
+                ? " (left-truncated: the first " + c.tunedTruncated() + " tokens did not fit the context window)"
+                : " (left-truncated: baseline lost its first " + c.baselineTruncated() + " tokens, tuned its first "
+                + c.tunedTruncated() + ")";
     }
 
     /** Per-category lines for the IDE diff: identical for passing categories. */

@@ -3,7 +3,6 @@ package dev.retention.assertions;
 import dev.retention.diagnostics.ChangeRank;
 import dev.retention.diagnostics.ParameterDrift;
 import dev.retention.model.CausalLm;
-import org.assertj.core.api.AbstractAssert;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
  * assertThatModel(tuned).weightsComparedTo(base).hasRmsDriftAtMost(0.01);
  * }</pre>
  */
-public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightComparison> {
+public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison> {
 
     private static final int SHOWN = 10;
 
@@ -30,6 +29,7 @@ public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightCompariso
 
     /** The RMS drift over all weights, {@code sqrt(Σ (θ - θ*)² / N)}, is at most {@code max}. */
     public WeightsAssert hasRmsDriftAtMost(double max) {
+        conclude();
         ParameterDrift d = drift();
         List<String> details = new ArrayList<>();
         for (ParameterDrift.Layer l : d.topLayers(SHOWN)) {
@@ -47,6 +47,7 @@ public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightCompariso
      * bit-identical to the baseline (the frozen-base check of LoRA and other adapter methods).
      */
     public WeightsAssert changedOnlyParametersMatching(String regex) {
+        conclude();
         List<String> outside = drift().changedOutside(Pattern.compile(regex));
         return verdict("parameters changed outside /" + regex + "/", outside.size(), "= 0",
                 outside.isEmpty(), outside.stream().limit(SHOWN).toList(), String.format(Locale.ROOT,
@@ -59,6 +60,7 @@ public class WeightsAssert extends AbstractAssert<WeightsAssert, WeightCompariso
      * values above {@code 1e-3 · σ_1} counted), as a merged rank-r LoRA's are.
      */
     public WeightsAssert hasLowRankChanges(int maxRank) {
+        conclude();
         CausalLm t = WeightComparison.loaded(actual.tuned());
         CausalLm b = WeightComparison.loaded(actual.baseline());
         List<ChangeRank> ranks = ChangeRank.of(t, b, drift(), maxRank, ChangeRank.TOLERANCE);

@@ -22,18 +22,15 @@ import java.util.Map;
  * increase in the baseline's mean negative log-likelihood per item (nats).
  *
  * <p>The Fisher estimate costs one forward and backward pass of the baseline per suite item and
- * about twice the model's memory on top of it; the last estimate is kept per baseline, suite and
- * device, so several tuned models are compared against one estimate.
+ * about twice the model's memory on top of it, which is released before {@link #between} returns.
+ * To compare several tuned models against one estimate, pass them together to
+ * {@link #between(List, Evaluator, Suite)}.
  */
 public final class FisherDrift {
 
     /** Fisher-weighted drift of one layer. */
     public record Layer(String name, double value) {
     }
-
-    private static final Object MEMO_LOCK = new Object();
-    private static String memoKey;
-    private static DiagonalFisher memo;
 
     private final String tuned;
     private final String baseline;
@@ -49,34 +46,36 @@ public final class FisherDrift {
         this.perParameter = perParameter;
     }
 
-    /** Estimates the baseline's Fisher on {@code suite} (or reuses the last estimate) and weighs the drift. */
+    /** Estimates the baseline's Fisher on {@code suite} and weighs the drift of {@code tuned}. */
     public static FisherDrift between(CausalLm tuned, Evaluator baseline, Suite suite) {
+        return between(List.of(tuned), baseline, suite).get(0);
+    }
+
+    /**
+     * Estimates the baseline's Fisher on {@code suite} once and weighs the drift of each tuned model;
+     * the estimate (a second copy of the baseline with gradients) is closed before returning.
+     */
+    public static List<FisherDrift> between(List<CausalLm> tuned, Evaluator baseline, Suite suite) {
         CausalLm b = baseline.model();
-        String key = b.fingerprint() + "|" + suite.contentHash() + "|" + b.device() + "|"
-                + baseline.config().promptTemplate();
-        synchronized (MEMO_LOCK) {
-            if (!key.equals(memoKey)) {
-                if (memo != null) {
-                    memo.close();
-                    memo = null;
-                    memoKey = null;
-                }
-                var rows = baseline.answerRows(suite);
-                EvalConfig cfg = baseline.config();
-                long start = System.nanoTime();
-                long[] last = {start};
-                memo = DiagonalFisher.estimate(b.directory(), ModelOptions.defaults().withDevice(b.device()), rows, done -> {
+        var rows = baseline.answerRows(suite);
+        EvalConfig cfg = baseline.config();
+        long start = System.nanoTime();
+        long[] last = {start};
+        try (DiagonalFisher fisher = DiagonalFisher.estimate(b.directory(), ModelOptions.defaults().withDevice(b.device()),
+                rows, done -> {
                     long now = System.nanoTime();
                     if (now - last[0] >= cfg.progressInterval().toNanos()) {
                         last[0] = now;
                         double rate = done / ((now - start) / 1e9);
-                        cfg.progress().onProgress(new Progress(b.name() + ": Fisher on " + suite.name(), done, rows.size(),
-                                rate, Duration.ofSeconds((long) ((rows.size() - done) / rate))));
+                        cfg.progress().onProgress(new Progress(b.name() + ": Fisher on " + suite.name(), done,
+                                rows.size(), rate, Duration.ofSeconds((long) ((rows.size() - done) / rate))));
                     }
-                });
-                memoKey = key;
+                })) {
+            List<FisherDrift> out = new ArrayList<>(tuned.size());
+            for (CausalLm t : tuned) {
+                out.add(new FisherDrift(t.name(), b.name(), suite.name(), fisher.samples(), fisher.weightedDrift(t)));
             }
-            return new FisherDrift(tuned.name(), b.name(), suite.name(), memo.samples(), memo.weightedDrift(tuned));
+            return out;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.retention.suite.SuiteItem;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -64,17 +65,24 @@ public final class Evaluator {
     }
 
     List<Loglikelihood> loglikelihood(List<LoglikelihoodRequest> requests, String task) {
+        return loglikelihood(requests, task, i -> "request " + i);
+    }
+
+    /** As {@link #loglikelihood(List)}; {@code label} names request i in errors (e.g. its suite item). */
+    List<Loglikelihood> loglikelihood(List<LoglikelihoodRequest> requests, String task, IntFunction<String> label) {
         // Two encodings per request, each ~60 µs through DJL's tokenizer binding (it copies tokens and
         // offsets too): a third of a batch-32 pass on a small model, so it runs on all cores. The Rust
         // tokenizer is immutable while encoding; the list keeps request order.
         // A failure is rethrown as thrown (a parallel stream would rewrap it), the first request's first.
         RuntimeException[] failures = new RuntimeException[requests.size()];
+        int[] truncated = new int[requests.size()];
         List<ScoreRow> rows = IntStream.range(0, requests.size()).parallel().mapToObj(i -> {
             try {
                 LoglikelihoodRequest r = requests.get(i);
                 PairEncoding.Pair pair = PairEncoding.encode(model.tokenizer(), this::prefixToken, r.context(),
                         r.continuation());
-                return PairEncoding.row(pair, model.contextLength(), "request " + i);
+                truncated[i] = PairEncoding.truncated(pair, model.contextLength());
+                return PairEncoding.row(pair, model.contextLength(), label.apply(i));
             } catch (RuntimeException e) {
                 failures[i] = e;
                 return null;
@@ -87,8 +95,9 @@ public final class Evaluator {
         }
         List<TokenScores> scores = scoreBatched(rows, task);
         List<Loglikelihood> out = new ArrayList<>(scores.size());
-        for (TokenScores s : scores) {
-            out.add(new Loglikelihood(s.sum(), s.allGreedy(), s.targets().length, s.argmax()));
+        for (int i = 0; i < scores.size(); i++) {
+            TokenScores s = scores.get(i);
+            out.add(new Loglikelihood(s.sum(), s.allGreedy(), s.targets().length, s.argmax(), truncated[i]));
         }
         return out;
     }
@@ -152,9 +161,27 @@ public final class Evaluator {
     List<Generation> generate(List<GenerationRequest> requests, String task) {
         List<int[]> prompts = new ArrayList<>(requests.size());
         for (GenerationRequest r : requests) {
-            int[] ids = model.tokenizer().encode(r.prompt());
-            prompts.add(ids.length == 0 ? new int[] {prefixToken()} : ids);
+            prompts.add(promptIds(r.prompt()));
         }
+        return generateEncoded(prompts, requests, task);
+    }
+
+    /** The token ids a generation starts from: the encoded prompt, or the prefix token for an empty one. */
+    int[] promptIds(String prompt) {
+        int[] ids = model.tokenizer().encode(prompt);
+        return ids.length == 0 ? new int[] {prefixToken()} : ids;
+    }
+
+    /**
+     * How many prompt tokens a generation drops from the left: prompts keep their last
+     * {@code contextLength - maxNewTokens} tokens (lm-evaluation-harness {@code generate_until}).
+     */
+    int truncatedPrompt(int promptTokens, int maxNewTokens) {
+        return Math.max(0, promptTokens - (model.contextLength() - maxNewTokens));
+    }
+
+    /** Greedy generations from prompts already encoded with {@link #promptIds}. */
+    List<Generation> generateEncoded(List<int[]> prompts, List<GenerationRequest> requests, String task) {
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             idx.add(i);

@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param expected what a pass looks like (answer, gold choice, check)
  * @param output what the model produced: the generation, the chosen choice, or the greedy
  *     continuation of a loglikelihood item
+ * @param truncatedTokens prompt tokens dropped from the left because the request did not fit the
+ *     context window (the most over the item's requests; 0 when the model saw the whole prompt)
  */
 public record ItemResult(String id, String category, String kind, Optional<String> severity, Outcome outcome,
                          double logLikelihood, int tokens, long words, long bytes, String prompt, String expected,
-                         String output) {
+                         String output, int truncatedTokens) {
 
     /** Result of one item. */
     public enum Outcome {
@@ -39,6 +41,21 @@ public record ItemResult(String id, String category, String kind, Optional<Strin
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(output, "output");
+        if (truncatedTokens < 0) {
+            throw new IllegalArgumentException("truncatedTokens must not be negative, got " + truncatedTokens);
+        }
+    }
+
+    /** An item whose prompt was scored whole. */
+    public ItemResult(String id, String category, String kind, Optional<String> severity, Outcome outcome,
+                      double logLikelihood, int tokens, long words, long bytes, String prompt, String expected,
+                      String output) {
+        this(id, category, kind, severity, outcome, logLikelihood, tokens, words, bytes, prompt, expected, output, 0);
+    }
+
+    /** Whether the model saw only the end of the prompt (see {@link #truncatedTokens()}). */
+    public boolean truncated() {
+        return truncatedTokens > 0;
     }
 
     public boolean passed() {

@@ -7,6 +7,12 @@ package dev.retention.eval;
  * @param greedy whether greedy decoding from the context reproduces the continuation token by token
  * @param tokens number of continuation tokens scored
  * @param greedyTokens the argmax token at each continuation position (teacher-forced)
+ * @param truncatedTokens context tokens dropped from the left to fit the context window (0 if none)
  */
-public record Loglikelihood(double logLikelihood, boolean greedy, int tokens, int[] greedyTokens) {
+public record Loglikelihood(double logLikelihood, boolean greedy, int tokens, int[] greedyTokens, int truncatedTokens) {
+
+    /** A result whose context was scored whole. */
+    public Loglikelihood(double logLikelihood, boolean greedy, int tokens, int[] greedyTokens) {
+        this(logLikelihood, greedy, tokens, greedyTokens, 0);
+    }
 }

@@ -49,6 +49,11 @@ final class PairEncoding {
         return new Pair(ctxIds, Arrays.copyOfRange(whole, ctxIds.length, whole.length));
     }
 
+    /** How many context tokens {@link #row} drops from the left so that the pair fits {@code maxLength}. */
+    static int truncated(Pair pair, int maxLength) {
+        return Math.max(0, pair.context().length + pair.continuation().length - (maxLength + 1));
+    }
+
     /** The scoring row of a pair: left-truncated input, continuation as targets at its end. */
     static ScoreRow row(Pair pair, int maxLength, String what) {
         int[] cont = pair.continuation();
@@ -57,10 +62,11 @@ final class PairEncoding {
         }
         if (cont.length > maxLength) {
             throw new IllegalArgumentException(what + ": the continuation has " + cont.length
-                    + " tokens, more than the context window of " + maxLength);
+                    + " tokens, more than the context window of " + maxLength + "; shorten it or score with a longer "
+                    + "window (retention.contextLength)");
         }
         int[] whole = pair.whole();
-        int start = Math.max(0, whole.length - (maxLength + 1));
+        int start = truncated(pair, maxLength);
         int[] input = Arrays.copyOfRange(whole, start, whole.length - 1);
         return new ScoreRow(input, input.length - cont.length, cont);
     }

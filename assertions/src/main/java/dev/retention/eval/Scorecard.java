@@ -17,12 +17,17 @@ import java.util.TreeMap;
  * compared or reused.
  *
  * <p>Scorecards round-trip through JSON ({@link #write(Path)}, {@link #read(Path)}) with a versioned
- * schema, so a baseline scored once can be committed and compared against without its model.
+ * schema, so a baseline scored once can be committed and compared against without its model. A
+ * file carries a checksum of its content and is refused when edited; its summaries are recomputed
+ * from the items. Files are written atomically (a temporary file, then a rename).
  */
 public final class Scorecard {
 
-    /** Current JSON schema version; readers refuse other versions. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Current JSON schema version; readers refuse other versions. Version 2 added a checksum over the
+     * content and each item's {@code truncatedTokens}; version 1 files are refused (no checksum).
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     private final String suiteName;
     private final String suiteHash;

@@ -1,13 +1,13 @@
 package dev.retention.eval;
 
+import dev.retention.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -158,19 +158,8 @@ public final class ScorecardCache implements ScorecardStore {
 
     private void write(Path file, Scorecard card) {
         try {
-            Files.createDirectories(dir);
             String body = card.toJson();
-            Path tmp = Files.createTempFile(dir, ".entry-", ".tmp");
-            try {
-                Files.writeString(tmp, HEADER + sha256(body) + "\n" + body, StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.writeString(file, HEADER + sha256(body) + "\n" + body);
         } catch (IOException e) {
             log.accept("retention: cannot write scorecard cache entry " + file + ": " + e.getMessage());
         }

@@ -11,6 +11,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.retention.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -18,18 +19,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Scorecard JSON, schema {@code retention-scorecard} version 1.
+ * Scorecard JSON, schema {@code retention-scorecard} version 2.
  *
  * <pre>
- * { "schema": "retention-scorecard", "schemaVersion": 1,
+ * { "schema": "retention-scorecard", "schemaVersion": 2,
  *   "suite": {"name", "sha256"}, "model": {"name", "fingerprint", "path", "device"},
  *   "scoring": {"batchSize", "contextLength", "addBosToken", "promptTemplate", "library", "engine"},
  *   "createdAt": ISO-8601,
@@ -38,16 +43,21 @@ import java.util.Optional;
  *                                                              logLikelihood, tokens, words, bytes,
  *                                                              tokenPerplexity, wordPerplexity, bitsPerByte}
  *   "items": [{"id", "category", "kind", "severity"?, "outcome": pass|fail|not_scored, "logLikelihood" (null = none),
- *              "tokens", "words", "bytes", "prompt", "expected", "output"}] }
+ *              "tokens", "words", "bytes", "prompt", "expected", "output", "truncatedTokens"}],
+ *   "checksum": "sha256:&lt;hex&gt;" }
  * </pre>
  *
- * The summary is derived data: on reading it is recomputed from the items and must agree, so an
- * edited or corrupted file is refused rather than trusted.
+ * A scorecard file is evidence, so nothing in it is trusted: the checksum is SHA-256 over the
+ * canonical form of everything else (keys sorted, no whitespace), so any edited value is refused
+ * while reformatting is not; the summary is derived data, recomputed from the items and compared
+ * in full. Version 1 files carry no checksum and are refused with the advice to re-record them.
  */
 final class ScorecardJson {
 
     static final String SCHEMA = "retention-scorecard";
+    private static final String SHA256 = "sha256:";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson CANONICAL = new GsonBuilder().disableHtmlEscaping().create();
     private static final TypeAdapter<JsonElement> TREE = new Gson().getAdapter(JsonElement.class);
 
     private ScorecardJson() {
@@ -55,13 +65,10 @@ final class ScorecardJson {
 
     static void write(Scorecard card, Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toJson(card), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(file, toJson(card));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write scorecard " + file, e);
+            throw new UncheckedIOException("cannot write scorecard " + file + " (" + e.getMessage()
+                    + "); the previous file, if any, is unchanged", e);
         }
     }
 
@@ -89,12 +96,7 @@ final class ScorecardJson {
         s.addProperty("engine", sc.engine());
         o.add("scoring", s);
         o.addProperty("createdAt", c.createdAt().toString());
-        JsonObject summary = new JsonObject();
-        summary.add("overall", summary(c.overall()));
-        JsonObject cats = new JsonObject();
-        c.categories().forEach((name, cs) -> cats.add(name, summary(cs)));
-        summary.add("categories", cats);
-        o.add("summary", summary);
+        o.add("summary", summary(c));
         JsonArray items = new JsonArray();
         for (ItemResult r : c.items()) {
             JsonObject i = new JsonObject();
@@ -110,10 +112,22 @@ final class ScorecardJson {
             i.addProperty("prompt", r.prompt());
             i.addProperty("expected", r.expected());
             i.addProperty("output", r.output());
+            i.addProperty("truncatedTokens", r.truncatedTokens());
             items.add(i);
         }
         o.add("items", items);
+        o.addProperty("checksum", checksum(o));
         return GSON.toJson(o) + "\n";
+    }
+
+    /** The summary block of {@code c}: everything in it follows from the items. */
+    private static JsonObject summary(Scorecard c) {
+        JsonObject summary = new JsonObject();
+        summary.add("overall", summary(c.overall()));
+        JsonObject cats = new JsonObject();
+        c.categories().forEach((name, cs) -> cats.add(name, summary(cs)));
+        summary.add("categories", cats);
+        return summary;
     }
 
     private static JsonObject summary(CategoryScore cs) {
@@ -145,6 +159,41 @@ final class ScorecardJson {
         return Double.isFinite(d) ? new com.google.gson.JsonPrimitive(d) : JsonNull.INSTANCE;
     }
 
+    /**
+     * {@code sha256:<hex>} over the canonical form of {@code document} without its {@code checksum}:
+     * object keys sorted at every level, no whitespace, strings and numbers as Gson writes them.
+     */
+    static String checksum(JsonObject document) {
+        JsonObject content = document.deepCopy();
+        content.remove("checksum");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.toJson(canonical(content))
+                    .getBytes(StandardCharsets.UTF_8));
+            return SHA256 + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As written, in canonical form: sorted keys, no whitespace, null members left out. */
+    private static String canonicalText(JsonElement e) {
+        return CANONICAL.toJson(canonical(e == null ? JsonNull.INSTANCE : e));
+    }
+
+    private static JsonElement canonical(JsonElement e) {
+        if (e.isJsonObject()) {
+            JsonObject sorted = new JsonObject();
+            new TreeMap<>(e.getAsJsonObject().asMap()).forEach((k, v) -> sorted.add(k, canonical(v)));
+            return sorted;
+        }
+        if (e.isJsonArray()) {
+            JsonArray a = new JsonArray();
+            e.getAsJsonArray().forEach(x -> a.add(canonical(x)));
+            return a;
+        }
+        return e;
+    }
+
     static Scorecard read(Path file) {
         String text;
         try {
@@ -173,11 +222,17 @@ final class ScorecardJson {
                         + o.get("schema") + "')", null);
             }
             int version = o.get("schemaVersion").getAsInt();
+            if (version == 1) {
+                throw new ScorecardFormatException(source, "scorecard schema version 1 carries no checksum, so "
+                        + "nothing shows whether it was edited since it was recorded, and a recorded baseline is "
+                        + "evidence; re-record it with this Retention (" + RERECORD + ")", null);
+            }
             if (version != Scorecard.SCHEMA_VERSION) {
                 throw new ScorecardFormatException(source, "scorecard schema version " + version
                         + " is not supported by this Retention (reads version " + Scorecard.SCHEMA_VERSION
-                        + "); re-record it", null);
+                        + "); re-record it (" + RERECORD + ")", null);
             }
+            checkChecksum(o, source);
             JsonObject suite = o.getAsJsonObject("suite");
             JsonObject m = o.getAsJsonObject("model");
             JsonObject s = o.getAsJsonObject("scoring");
@@ -193,7 +248,7 @@ final class ScorecardJson {
                         ItemResult.Outcome.valueOf(str(i, "outcome").toUpperCase(Locale.ROOT)),
                         ll == null || ll.isJsonNull() ? Double.NaN : ll.getAsDouble(), i.get("tokens").getAsInt(),
                         i.get("words").getAsLong(), i.get("bytes").getAsLong(), str(i, "prompt"), str(i, "expected"),
-                        str(i, "output")));
+                        str(i, "output"), i.get("truncatedTokens").getAsInt()));
             }
             Scorecard card = new Scorecard(str(suite, "name"), str(suite, "sha256"), model, scoring,
                     Instant.parse(str(o, "createdAt")), items);
@@ -206,7 +261,33 @@ final class ScorecardJson {
         }
     }
 
+    /** How a recorded baseline is recorded again. */
+    private static final String RERECORD = "with JUnit: -Dretention.baseline.record=true; without: "
+            + "Scorecard.write after scoring the baseline";
+
+    private static void checkChecksum(JsonObject o, String source) {
+        JsonElement recorded = o.get("checksum");
+        if (recorded == null || !recorded.isJsonPrimitive() || !recorded.getAsString().startsWith(SHA256)) {
+            throw new ScorecardFormatException(source, "no 'checksum' (sha256:...) although schema version "
+                    + Scorecard.SCHEMA_VERSION + " requires one; the file was damaged or edited: re-record it ("
+                    + RERECORD + ")", null);
+        }
+        String actual = checksum(o);
+        if (!actual.equals(recorded.getAsString())) {
+            throw new ScorecardFormatException(source, "the content does not match its checksum (file says "
+                    + abbreviate(recorded.getAsString()) + ", content is " + abbreviate(actual) + "): it was edited or "
+                    + "damaged after it was written, so it is no evidence; restore it from version control or "
+                    + "re-record it (" + RERECORD + ")", null);
+        }
+    }
+
+    private static String abbreviate(String checksum) {
+        return checksum.length() > SHA256.length() + 12 ? checksum.substring(0, SHA256.length() + 12) + "…" : checksum;
+    }
+
+    /** The summary must be exactly what the items give; nothing in it is used, it only has to agree. */
     private static void checkSummary(Scorecard card, JsonObject summary, String source) {
+        JsonObject expected = summary(card);
         JsonObject cats = summary.getAsJsonObject("categories");
         if (!cats.keySet().equals(card.categories().keySet())) {
             throw new ScorecardFormatException(source, "summary lists categories " + cats.keySet()
@@ -219,6 +300,18 @@ final class ScorecardJson {
                         + s.get("passed") + "/" + s.get("n") + " but the items say " + e.getValue().passed() + "/"
                         + e.getValue().n() + " (edited or corrupt file)", null);
             }
+            String want = canonicalText(expected.getAsJsonObject("categories").get(e.getKey()));
+            String says = canonicalText(s);
+            if (!want.equals(says)) {
+                throw new ScorecardFormatException(source, "summary of category '" + e.getKey() + "' says " + says
+                        + " but the items give " + want + " (edited or corrupt file)", null);
+            }
+        }
+        String want = canonicalText(expected.get("overall"));
+        String says = canonicalText(summary.get("overall"));
+        if (!want.equals(says)) {
+            throw new ScorecardFormatException(source, "overall summary says " + says + " but the items give " + want
+                    + " (edited or corrupt file)", null);
         }
     }
 

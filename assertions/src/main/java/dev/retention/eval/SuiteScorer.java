@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * first maximum on ties) is gold; loglikelihood passes when the answer is the greedy continuation.
  * Perplexity texts count words as lm-evaluation-harness does ({@code len(re.split(r"\s+", text))})
  * and bytes as UTF-8.
+ *
+ * <p>Prompts that do not fit the context window are left-truncated (log-likelihood requests keep
+ * their last {@code contextLength + 1} tokens, generation prompts their last
+ * {@code contextLength - maxTokens}); each item records how many prompt tokens its model did not
+ * see ({@link ItemResult#truncatedTokens()}). A {@code maxTokens} or a continuation that cannot fit
+ * at all is an error naming the item.
  */
 final class SuiteScorer {
 
@@ -36,29 +42,47 @@ final class SuiteScorer {
 
     Scorecard score(Suite suite) {
         EvalConfig cfg = evaluator.config();
+        CausalLm model = evaluator.model();
         List<LoglikelihoodRequest> llRequests = new ArrayList<>();
+        List<String> llLabels = new ArrayList<>();
         List<Integer> llStart = new ArrayList<>();
         List<GenerationRequest> genRequests = new ArrayList<>();
+        List<int[]> genPrompts = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         for (SuiteItem item : suite.items()) {
             llStart.add(llRequests.size());
+            String what = "item " + item.id() + " of suite " + suite.name();
             if (item instanceof SuiteItem.Generate g) {
                 String prompt = cfg.apply(g.prompt());
-                g.answer().ifPresent(a -> llRequests.add(new LoglikelihoodRequest(prompt, a)));
+                g.answer().ifPresent(a -> {
+                    llRequests.add(new LoglikelihoodRequest(prompt, a));
+                    llLabels.add(what + " (its answer)");
+                });
+                if (g.maxTokens() >= model.contextLength()) {
+                    throw new IllegalArgumentException(what + ": maxTokens " + g.maxTokens() + " does not fit the "
+                            + "context window of " + model.contextLength() + " tokens of " + model.name()
+                            + ", which must also hold the prompt; lower maxTokens below " + model.contextLength());
+                }
                 genRequests.add(new GenerationRequest(prompt, g.maxTokens(), g.stop()));
+                genPrompts.add(evaluator.promptIds(prompt));
             } else if (item instanceof SuiteItem.Choice c) {
                 String ctx = cfg.apply(c.context());
-                c.choices().forEach(ch -> llRequests.add(new LoglikelihoodRequest(ctx, c.delimiter() + ch)));
+                for (int i = 0; i < c.choices().size(); i++) {
+                    llRequests.add(new LoglikelihoodRequest(ctx, c.delimiter() + c.choices().get(i)));
+                    llLabels.add(what + " (choice " + i + ")");
+                }
             } else if (item instanceof SuiteItem.Loglikelihood l) {
                 llRequests.add(new LoglikelihoodRequest(cfg.apply(l.context()), l.delimiter() + l.answer()));
+                llLabels.add(what);
             } else if (item instanceof SuiteItem.Perplexity p) {
                 texts.add(p.text());
             }
         }
         String tag = suite.name();
         List<Loglikelihood> lls = llRequests.isEmpty() ? List.of()
-                : evaluator.loglikelihood(llRequests, tag + ": loglikelihood");
-        List<Generation> gens = genRequests.isEmpty() ? List.of() : evaluator.generate(genRequests, tag + ": generate");
+                : evaluator.loglikelihood(llRequests, tag + ": loglikelihood", llLabels::get);
+        List<Generation> gens = genRequests.isEmpty() ? List.of()
+                : evaluator.generateEncoded(genPrompts, genRequests, tag + ": generate");
         List<RollingLoglikelihood> rolls = texts.isEmpty() ? List.of()
                 : evaluator.rollingLoglikelihood(texts, tag + ": perplexity");
 
@@ -70,7 +94,8 @@ final class SuiteScorer {
             int at = llStart.get(k);
             Optional<String> sev = item.severity().map(Severity::label);
             if (item instanceof SuiteItem.Generate g) {
-                results.add(generate(g, sev, g.answer().isPresent() ? lls.get(at) : null, gens.get(gi++)));
+                int dropped = evaluator.truncatedPrompt(genPrompts.get(gi).length, g.maxTokens());
+                results.add(generate(g, sev, g.answer().isPresent() ? lls.get(at) : null, gens.get(gi++), dropped));
             } else if (item instanceof SuiteItem.Choice c) {
                 results.add(choice(c, sev, lls.subList(at, at + c.choices().size())));
             } else if (item instanceof SuiteItem.Loglikelihood l) {
@@ -79,18 +104,19 @@ final class SuiteScorer {
                 results.add(perplexity(p, sev, rolls.get(ti++)));
             }
         }
-        CausalLm m = evaluator.model();
-        ScoringConfig scoring = ScoringConfig.of(m.descriptor(), cfg);
+        ScoringConfig scoring = ScoringConfig.of(model.descriptor(), cfg);
         return new Scorecard(suite.name(), suite.contentHash(),
-                new ModelRef(m.name(), m.fingerprint(), m.directory().toString(), m.device()), scoring, Instant.now(),
-                results);
+                new ModelRef(model.name(), model.fingerprint(), model.directory().toString(), model.device()), scoring,
+                Instant.now(), results);
     }
 
-    private ItemResult generate(SuiteItem.Generate g, Optional<String> sev, Loglikelihood ll, Generation gen) {
+    private ItemResult generate(SuiteItem.Generate g, Optional<String> sev, Loglikelihood ll, Generation gen,
+                                int promptDropped) {
         boolean pass = g.check().test(gen.text(), g.answer());
         return new ItemResult(g.id(), g.category(), g.kind(), sev, outcome(pass),
                 ll == null ? Double.NaN : ll.logLikelihood(), ll == null ? 0 : ll.tokens(), 0, 0,
-                evaluator.config().apply(g.prompt()), describe(g), gen.text());
+                evaluator.config().apply(g.prompt()), describe(g), gen.text(),
+                Math.max(promptDropped, ll == null ? 0 : ll.truncatedTokens()));
     }
 
     private ItemResult choice(SuiteItem.Choice c, Optional<String> sev, List<Loglikelihood> lls) {
@@ -110,13 +136,13 @@ final class SuiteScorer {
         Loglikelihood gold = lls.get(c.gold());
         return new ItemResult(c.id(), c.category(), c.kind(), sev, outcome(best == c.gold()), gold.logLikelihood(),
                 gold.tokens(), 0, 0, evaluator.config().apply(c.context()), c.choices().get(c.gold()),
-                c.choices().get(best));
+                c.choices().get(best), lls.stream().mapToInt(Loglikelihood::truncatedTokens).max().orElse(0));
     }
 
     private ItemResult loglikelihood(SuiteItem.Loglikelihood l, Optional<String> sev, Loglikelihood ll) {
         String greedy = evaluator.model().tokenizer().decode(ll.greedyTokens());
         return new ItemResult(l.id(), l.category(), l.kind(), sev, outcome(ll.greedy()), ll.logLikelihood(), ll.tokens(),
-                0, 0, evaluator.config().apply(l.context()), l.delimiter() + l.answer(), greedy);
+                0, 0, evaluator.config().apply(l.context()), l.delimiter() + l.answer(), greedy, ll.truncatedTokens());
     }
 
     private static ItemResult perplexity(SuiteItem.Perplexity p, Optional<String> sev, RollingLoglikelihood r) {

@@ -559,7 +559,10 @@ public final class CausalLm implements AutoCloseable {
         return fingerprint;
     }
 
-    /** SHA-256 of {@code tokenizer.json}: two models with the same value tokenize every text alike. */
+    /**
+     * SHA-256 over {@code tokenizer.json} alone: two models with the same value split every text into
+     * the same tokens, so their per-token results can be compared.
+     */
     public String tokenizerFingerprint() {
         return tokenizerFingerprint;
     }

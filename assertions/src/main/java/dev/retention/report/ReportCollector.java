@@ -13,10 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Collects every verdict published during the run ({@link RetentionEvents}), tagged with the test
- * that produced it, plus the models the run used, for the JSON and HTML reports.
+ * Collects verdicts ({@link RetentionEvents}) through {@linkplain #listener(String, String) listeners}
+ * tagged with the test that produced them, plus the models the run used, for the JSON and HTML
+ * reports. Holds no static state: who registers a listener decides on which thread, and for how
+ * long, it collects.
  */
-final class ReportCollector implements RetentionEvents.Listener {
+final class ReportCollector {
 
     /** One assertion's verdict rows and the test it ran in. */
     record Entry(String testClass, String test, String kind, List<CategoryVerdict> rows) {
@@ -38,50 +40,35 @@ final class ReportCollector implements RetentionEvents.Listener {
     record ModelInfo(String name, String fingerprint, String path) {
     }
 
-    private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
-
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
     private final List<PerplexityEntry> perplexity = new CopyOnWriteArrayList<>();
     private final List<DiagnosticEntry> diagnostics = new CopyOnWriteArrayList<>();
     private final List<TradeOffEntry> tradeOffs = new CopyOnWriteArrayList<>();
     private final Map<String, ModelInfo> models = new ConcurrentHashMap<>();
 
-    /** Marks the calling thread as running {@code test} of {@code testClass}. */
-    static void enter(String testClass, String test) {
-        CURRENT.set(new String[] {testClass, test});
-    }
+    /** A listener that adds every verdict it receives to this collector, tagged with {@code test} of {@code testClass}. */
+    RetentionEvents.Listener listener(String testClass, String test) {
+        return new RetentionEvents.Listener() {
+            @Override
+            public void onVerdicts(String kind, List<CategoryVerdict> verdicts) {
+                entries.add(new Entry(testClass, test, kind, List.copyOf(verdicts)));
+            }
 
-    static void leave() {
-        CURRENT.remove();
-    }
+            @Override
+            public void onPerplexity(PerplexityVerdict verdict) {
+                perplexity.add(new PerplexityEntry(testClass, test, verdict));
+            }
 
-    private static String[] current() {
-        String[] c = CURRENT.get();
-        return c == null ? new String[] {"", ""} : c;
-    }
+            @Override
+            public void onDiagnostic(DiagnosticVerdict verdict) {
+                diagnostics.add(new DiagnosticEntry(testClass, test, verdict));
+            }
 
-    @Override
-    public void onVerdicts(String kind, List<CategoryVerdict> verdicts) {
-        String[] c = current();
-        entries.add(new Entry(c[0], c[1], kind, List.copyOf(verdicts)));
-    }
-
-    @Override
-    public void onPerplexity(PerplexityVerdict verdict) {
-        String[] c = current();
-        perplexity.add(new PerplexityEntry(c[0], c[1], verdict));
-    }
-
-    @Override
-    public void onDiagnostic(DiagnosticVerdict verdict) {
-        String[] c = current();
-        diagnostics.add(new DiagnosticEntry(c[0], c[1], verdict));
-    }
-
-    @Override
-    public void onTradeOff(TradeOff curve) {
-        String[] c = current();
-        tradeOffs.add(new TradeOffEntry(c[0], c[1], curve));
+            @Override
+            public void onTradeOff(TradeOff curve) {
+                tradeOffs.add(new TradeOffEntry(testClass, test, curve));
+            }
+        };
     }
 
     List<DiagnosticEntry> diagnostics() {

@@ -125,6 +125,14 @@ final class ReportHtml {
                     .append(verdict(r.passed())).append("</tr>");
         }
         h.append("</table>\n");
+        List<String> truncated = e.rows().stream().flatMap(r -> r.truncated().stream()).toList();
+        if (!truncated.isEmpty()) {
+            h.append("<p class=\"muted\">").append(truncated.size()).append(" compared item")
+                    .append(truncated.size() == 1 ? " had its" : "s had their")
+                    .append(" prompt left-truncated to the context window: ")
+                    .append(esc(String.join(", ", truncated.subList(0, Math.min(ITEMS_SHOWN, truncated.size())))))
+                    .append(truncated.size() > ITEMS_SHOWN ? ", …" : "").append("</p>\n");
+        }
         List<ItemChange> newly = e.rows().stream().flatMap(r -> r.newlyFailing().stream()).toList();
         if (!newly.isEmpty()) {
             h.append("<details><summary>").append(newly.size()).append(" newly failing item")

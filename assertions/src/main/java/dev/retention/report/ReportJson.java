@@ -154,9 +154,16 @@ final class ReportJson {
             i.addProperty("expected", c.expected());
             i.addProperty("baselineOutput", c.baselineOutput());
             i.addProperty("tunedOutput", c.tunedOutput());
+            if (c.truncated()) {
+                i.addProperty("baselineTruncatedTokens", c.baselineTruncated());
+                i.addProperty("tunedTruncatedTokens", c.tunedTruncated());
+            }
             items.add(i);
         }
         j.add("newlyFailing", items);
+        JsonArray truncated = new JsonArray();
+        r.truncated().forEach(truncated::add);
+        j.add("truncated", truncated);
         return j;
     }
 }

@@ -1,17 +1,16 @@
 package dev.retention.report;
 
 import dev.retention.assertions.RetentionEvents;
+import dev.retention.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Collects every verdict that Retention's assertions publish while it is open and writes them as
+ * Collects the verdicts that Retention's assertions publish and writes them as
  * {@code report.json} and a self-contained {@code report.html} (inline CSS and SVG; no scripts or
  * external resources): settings, models with fingerprints, per-category bars of baseline and
  * tuned accuracy with Wilson 95% intervals, thresholds, and the newly failing items.
@@ -23,35 +22,41 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * Used by the JUnit extension for its run report, and usable from a plain {@code main}.
+ * {@link #start()} collects what the calling thread publishes until {@link #close()}. A report made
+ * with {@link #create()} collects only through the {@linkplain #listener(String, String) listeners}
+ * its owner registers ({@link RetentionEvents#register}), e.g. one per test, each tagging its
+ * verdicts with the test; that is how the JUnit extension builds its run report.
  */
 public final class RetentionReport implements AutoCloseable {
 
     private final ReportCollector collector = new ReportCollector();
     private final Map<String, String> settings = new LinkedHashMap<>();
-    private final AutoCloseable registration;
+    private RetentionEvents.Registration registration;
 
     private RetentionReport() {
-        registration = RetentionEvents.register(collector);
     }
 
-    /** Starts collecting verdicts published from now on, on any thread. */
+    /** A report that collects the verdicts published on the calling thread from now until {@link #close()}. */
     public static RetentionReport start() {
+        RetentionReport r = new RetentionReport();
+        r.registration = RetentionEvents.register(r.listener("", ""));
+        return r;
+    }
+
+    /** A report that collects only through the listeners obtained from {@link #listener(String, String)}. */
+    public static RetentionReport create() {
         return new RetentionReport();
     }
 
     /**
-     * Tags verdicts published by the calling thread with a test, until {@link #leaveTest()}.
+     * A listener that adds every verdict it receives to this report, tagged with a test; register it
+     * with {@link RetentionEvents#register} on the thread that runs the test.
      *
-     * @param testClass the test class name
-     * @param test the test's name
+     * @param testClass the test class name ({@code ""} for none)
+     * @param test the test's name ({@code ""} for none)
      */
-    public static void enterTest(String testClass, String test) {
-        ReportCollector.enter(testClass, test);
-    }
-
-    public static void leaveTest() {
-        ReportCollector.leave();
+    public RetentionEvents.Listener listener(String testClass, String test) {
+        return collector.listener(testClass, test);
     }
 
     /** A line of the report's settings table (also written to the JSON's {@code settings}). */
@@ -80,13 +85,13 @@ public final class RetentionReport implements AutoCloseable {
     public Path write(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(d);
-            Files.writeString(d.resolve("report.json"), json(null), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(d.resolve("report.json"), json(null));
             Path html = d.resolve("report.html");
-            Files.writeString(html, html(null), StandardCharsets.UTF_8);
+            AtomicFiles.writeString(html, html(null));
             return html;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the Retention report to " + d, e);
+            throw new UncheckedIOException("cannot write the Retention report to " + d + " (" + e.getMessage()
+                    + "); the files already there are unchanged", e);
         }
     }
 
@@ -112,13 +117,11 @@ public final class RetentionReport implements AutoCloseable {
         return new LinkedHashMap<>(settings);
     }
 
-    /** Stops collecting. */
+    /** Stops the collecting that {@link #start()} began (listeners registered elsewhere are closed by their owners). */
     @Override
     public void close() {
-        try {
+        if (registration != null) {
             registration.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot unregister the report listener", e);
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.retention.suite;
 
-import java.io.BufferedReader;
+import dev.retention.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ import java.util.function.Predicate;
 /**
  * A named, ordered set of capability items, loaded from JSONL or built in code.
  *
- * <p>File format: UTF-8, one JSON object per line, blank lines ignored. Every item has {@code id}
+ * <p>File format: UTF-8 without a byte-order mark, one JSON object per line, blank lines ignored. Every item has {@code id}
  * (unique in the suite), {@code category} and {@code kind}; optional {@code severity}
  * (critical, high, medium, low) and {@code tags}. Per kind:
  * <ul>
@@ -38,8 +37,9 @@ import java.util.function.Predicate;
  *   <li>{@code loglikelihood}: {@code context}, {@code answer}, {@code delimiter} (" ");</li>
  *   <li>{@code perplexity}: {@code text}.</li>
  * </ul>
- * Unknown fields, kinds, checks and severities, malformed JSON, duplicate ids and empty suites are
- * errors that name the file and line ({@link SuiteFormatException}).
+ * Bytes that are not UTF-8 (a UTF-16 file, a byte-order mark, a Latin-1 character), unknown fields,
+ * kinds, checks and severities, malformed JSON, duplicate ids and empty suites are errors that name
+ * the file and line ({@link SuiteFormatException}).
  *
  * <p>The {@linkplain #contentHash() content hash} is SHA-256 over the canonical form of the items
  * (defaults written out, fixed key order), so reformatting a file does not change it and any change
@@ -85,33 +85,32 @@ public final class Suite {
      * @param source what error messages call the input, e.g. a file or resource name
      */
     public static Suite load(String name, InputStream jsonl, String source) {
-        List<SuiteItem> items = new ArrayList<>();
-        Map<String, Integer> lineOfId = new HashMap<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(jsonl, StandardCharsets.UTF_8))) {
-            int lineNo = 0;
-            for (String line; (line = r.readLine()) != null; ) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                SuiteItem item;
-                try {
-                    item = SuiteJson.parse(line);
-                } catch (IllegalArgumentException e) {
-                    throw new SuiteFormatException(source, lineNo, e.getMessage());
-                }
-                Integer first = lineOfId.putIfAbsent(item.id(), lineNo);
-                if (first != null) {
-                    throw new SuiteFormatException(source, lineNo, "duplicate id '" + item.id()
-                            + "' (first used on line " + first + ")");
-                }
-                items.add(item);
-            }
+        byte[] bytes;
+        try {
+            bytes = jsonl.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read suite " + source, e);
+        }
+        List<SuiteItem> items = new ArrayList<>();
+        Map<String, Integer> lineOfId = new HashMap<>();
+        int lineNo = 0;
+        for (String line : SuiteText.lines(bytes, source)) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            SuiteItem item;
+            try {
+                item = SuiteJson.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw new SuiteFormatException(source, lineNo, e.getMessage());
+            }
+            Integer first = lineOfId.putIfAbsent(item.id(), lineNo);
+            if (first != null) {
+                throw new SuiteFormatException(source, lineNo, "duplicate id '" + item.id()
+                        + "' (first used on line " + first + ")");
+            }
+            items.add(item);
         }
         return new Suite(name, items, source);
     }
@@ -180,13 +179,15 @@ public final class Suite {
 
     /** Writes the suite as canonical JSONL. */
     public void write(Path jsonl) {
-        try (Writer w = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8)) {
-            for (SuiteItem it : items) {
-                w.write(SuiteJson.write(it));
-                w.write('\n');
-            }
+        StringBuilder sb = new StringBuilder();
+        for (SuiteItem it : items) {
+            sb.append(SuiteJson.write(it)).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(jsonl, sb.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write suite " + jsonl, e);
+            throw new UncheckedIOException("cannot write suite " + jsonl + " (" + e.getMessage()
+                    + "); the previous file, if any, is unchanged", e);
         }
     }
 

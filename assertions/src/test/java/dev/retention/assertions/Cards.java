@@ -4,12 +4,15 @@ import dev.retention.eval.ItemResult;
 import dev.retention.eval.ModelRef;
 import dev.retention.eval.Scorecard;
 import dev.retention.eval.ScoringConfig;
+import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
+import dev.retention.suite.SuiteItem;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,6 +21,8 @@ final class Cards {
 
     private final Map<String, Integer> sizes = new LinkedHashMap<>();
     private final Map<String, String> severities = new LinkedHashMap<>();
+    private final Map<String, Integer> truncated = new LinkedHashMap<>();
+    private ScoringConfig scoring = new ScoringConfig(8, 128, false, "{prompt}", "test", "test");
     private Suite suite;
 
     Cards category(String name, int n) {
@@ -30,12 +35,28 @@ final class Cards {
         return this;
     }
 
+    /** Marks an item's prompt as left-truncated by {@code tokens} in every scorecard made from now on. */
+    Cards truncated(String itemId, int tokens) {
+        truncated.put(itemId, tokens);
+        return this;
+    }
+
+    /** The scoring configuration of scorecards made from now on. */
+    Cards scoring(ScoringConfig config) {
+        scoring = config;
+        return this;
+    }
+
     Suite suite() {
         if (suite == null) {
             Suite.Builder b = Suite.builder("synthetic");
             sizes.forEach((c, n) -> {
                 for (int i = 0; i < n; i++) {
-                    b.loglikelihood(id(c, i), c, "context " + c + " " + i, "answer");
+                    String id = id(c, i);
+                    Optional<Severity> sev = Optional.ofNullable(severities.get(id))
+                            .map(s -> Severity.valueOf(s.toUpperCase(Locale.ROOT)));
+                    b.add(new SuiteItem.Loglikelihood(id, c, "context " + c + " " + i, "answer",
+                            SuiteItem.DEFAULT_DELIMITER, sev, List.of()));
                 }
             });
             suite = b.build();
@@ -47,8 +68,13 @@ final class Cards {
         return category + "-" + i;
     }
 
-    /** A recorded model passing the first {@code passes[c]} items of each category, unless {@code flip} says otherwise. */
+    /** A recorded model with the given outcomes per category, whose default suite is {@link #suite()}. */
     ScoredModel model(String name, Map<String, boolean[]> outcomes) {
+        return ScoredModel.recorded(card(name, outcomes)).withDefaultSuite(suite());
+    }
+
+    /** The scorecard of a model with the given outcomes per category, claiming to be of {@link #suite()}. */
+    Scorecard card(String name, Map<String, boolean[]> outcomes) {
         List<ItemResult> items = new ArrayList<>();
         sizes.forEach((c, n) -> {
             boolean[] o = outcomes.get(c);
@@ -56,13 +82,12 @@ final class Cards {
                 String id = id(c, i);
                 items.add(new ItemResult(id, c, "loglikelihood", Optional.ofNullable(severities.get(id)),
                         o[i] ? ItemResult.Outcome.PASS : ItemResult.Outcome.FAIL, -1.0, 1, 0, 0, "context " + c + " " + i,
-                        " answer", o[i] ? " answer" : " wrong"));
+                        " answer", o[i] ? " answer" : " wrong", truncated.getOrDefault(id, 0)));
             }
         });
-        Scorecard card = new Scorecard(suite().name(), suite().contentHash(),
-                new ModelRef(name, "fp-" + name + "-".repeat(60), "/models/" + name, "cpu"),
-                new ScoringConfig(8, 128, false, "{prompt}", "test", "test"), Instant.EPOCH, items);
-        return ScoredModel.recorded(card).withDefaultSuite(suite());
+        return new Scorecard(suite().name(), suite().contentHash(),
+                new ModelRef(name, "fp-" + name + "-".repeat(60), "/models/" + name, "cpu"), scoring, Instant.EPOCH,
+                items);
     }
 
     /** n outcomes with the first {@code passing} true. */

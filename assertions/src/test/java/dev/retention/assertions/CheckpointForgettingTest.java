@@ -1,5 +1,9 @@
 package dev.retention.assertions;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.retention.report.RetentionReport;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -47,6 +51,25 @@ class CheckpointForgettingTest {
         assertThat(curve.lastWithinBudget(0.45, Set.of("geo"))).hasValue(2);
         assertThat(curve.lastWithinBudget(0.05, Set.of("geo"))).isEmpty();
         assertThat(curve.lastWithinBudget(1.0, Set.of("geo", "math"))).hasValue(3);
+    }
+
+    @Test
+    void checkpointVerdictsReachTheReport() {
+        try (RetentionReport report = RetentionReport.start()) {
+            assertThatCheckpoints(steps).relativeTo(base).onCategory("math").hasForgettingAtMost(0.2);
+            assertThatThrownBy(() -> assertThatCheckpoints(steps).relativeTo(base).onCategory("geo")
+                    .hasForgettingAtMost(0.2));
+            JsonArray diagnostics = JsonParser.parseString(report.json(null)).getAsJsonObject()
+                    .getAsJsonArray("diagnostics");
+            assertThat(diagnostics).hasSize(2);
+            JsonObject geo = diagnostics.get(1).getAsJsonObject();
+            assertThat(geo.get("kind").getAsString()).isEqualTo("checkpoints");
+            assertThat(geo.get("check").getAsString()).isEqualTo("forgetting of geo over 3 checkpoints (step-1..step-3)");
+            assertThat(geo.get("value").getAsDouble()).isCloseTo(0.7, within(1e-12));
+            assertThat(geo.get("passed").getAsBoolean()).isFalse();
+            assertThat(geo.getAsJsonArray("details").toString()).contains("base 1.000", "step-3 0.300");
+            assertThat(report.html(null)).contains("forgetting of geo over 3 checkpoints");
+        }
     }
 
     @Test

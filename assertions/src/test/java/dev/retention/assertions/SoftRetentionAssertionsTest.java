@@ -42,14 +42,14 @@ class SoftRetentionAssertionsTest {
     @Test
     void passingChainsCollectNothing() {
         RetentionSoftAssertions softly = new RetentionSoftAssertions();
-        softly.assertThatModel(base).retains(base).failingOnlyOnEvidenceOfForgetting(0.95).onEveryCategory().within(0);
-        softly.assertThatModel(base).retains(base).overall().withinRelative(0.01);
+        softly.assertThatModel(base).allowingSameModel().retains(base).failingOnlyOnEvidenceOfForgetting(0.95).onEveryCategory().within(0);
+        softly.assertThatModel(base).allowingSameModel().retains(base).overall().withinRelative(0.01);
         assertThat(softly.errorsCollected()).isEmpty();
     }
 
     @Test
     void worksAsAnInjectedProviderOfSoftAssertionsExtension() {
-        injected.assertThatModel(base).retains(base).onEveryCategory().within(0.0);
+        injected.assertThatModel(base).allowingSameModel().retains(base).onEveryCategory().within(0.0);
         assertThat(injected.errorsCollected()).isEmpty();
     }
 

@@ -85,9 +85,11 @@ class DiagnosticsOnFixturesTest {
 
     @Test
     void fullFineTuneMovedTheWeightsThatMatterForGeneralAbilityFarMore() {
-        double full = FisherDrift.between(models.get("full-ft"), base, general).total();
-        double replay = FisherDrift.between(models.get("replay"), base, general).total();
-        double lora = FisherDrift.between(models.get("lora"), base, general).total();
+        List<FisherDrift> drift = FisherDrift.between(List.of(models.get("full-ft"), models.get("replay"),
+                models.get("lora")), base, general);
+        double full = drift.get(0).total();
+        double replay = drift.get(1).total();
+        double lora = drift.get(2).total();
         System.out.printf("Fisher-weighted drift on general: full-ft %.5g, replay %.5g, lora %.5g%n", full, replay, lora);
         assertThat(full).isGreaterThan(5 * Math.max(replay, lora));
     }
@@ -110,12 +112,12 @@ class DiagnosticsOnFixturesTest {
         run.add("full-ft");
         List<Double> rms = new ArrayList<>();
         List<Double> kl = new ArrayList<>();
-        List<Double> fisher = new ArrayList<>();
         for (String n : run) {
             rms.add(drift(n).rms());
             kl.add(DistributionDrift.on(text, base, models.get(n)).meanKl());
-            fisher.add(FisherDrift.between(models.get(n), base, general).total());
         }
+        List<Double> fisher = FisherDrift.between(run.stream().map(models::get).toList(), base, general).stream()
+                .map(FisherDrift::total).toList();
         System.out.println("full-ft run " + run + "\n  RMS drift " + rms + "\n  mean KL " + kl + "\n  Fisher drift " + fisher);
         assertThat(rms).isSorted().doesNotHaveDuplicates();
         // Measured on the committed run: KL and Fisher drift grow at every checkpoint too.
@@ -133,8 +135,8 @@ class DiagnosticsOnFixturesTest {
         for (int i = 0; i < 3; i++) {
             ChangeRank.of(tuned, b, drift("replay"), 8, ChangeRank.TOLERANCE);
             DistributionDrift.on(text, base, tuned);
-            FisherDrift.between(tuned, base, general);
         }
+        FisherDrift.between(List.of(tuned, tuned, tuned), base, general);
         assertThat(tuned.liveArrayCount()).isEqualTo(tunedBefore);
         assertThat(b.liveArrayCount()).isEqualTo(baseBefore);
     }

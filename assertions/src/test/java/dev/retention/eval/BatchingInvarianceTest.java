@@ -47,17 +47,29 @@ class BatchingInvarianceTest {
                 Duration.ofHours(1)));
     }
 
+    /**
+     * Batching changes only padding and batch shape, which the mask hides from the result, but the
+     * kernels then block their float32 sums differently: the same per-token rounding bound as the
+     * PyTorch parity ({@link ReferenceParityTest#PER_TOKEN} nats per scored token) applies.
+     */
     @Test
-    void scoresAgreeWithin1e4AcrossBatchSizes1And8And32InRequestOrder() {
+    void scoresAgreeWithinTheFloatBoundPerTokenAcrossBatchSizes1And8And32InRequestOrder() {
         List<Loglikelihood> one = at(1).loglikelihood(requests);
+        double worstPerToken = 0;
         for (int b : new int[] {8, 32}) {
             List<Loglikelihood> other = at(b).loglikelihood(requests);
             for (int i = 0; i < one.size(); i++) {
+                int tokens = one.get(i).tokens();
+                assertThat(other.get(i).tokens()).isEqualTo(tokens);
                 assertThat(other.get(i).logLikelihood()).as("request %d at batch %d", i, b)
-                        .isCloseTo(one.get(i).logLikelihood(), within(1e-4));
+                        .isCloseTo(one.get(i).logLikelihood(), within(ReferenceParityTest.PER_TOKEN * tokens));
                 assertThat(other.get(i).greedy()).isEqualTo(one.get(i).greedy());
+                worstPerToken = Math.max(worstPerToken,
+                        Math.abs(other.get(i).logLikelihood() - one.get(i).logLikelihood()) / tokens);
             }
         }
+        System.out.printf("batching: worst |batch 8 or 32 - batch 1| per scored token %.2e (tolerance %.0e)%n",
+                worstPerToken, ReferenceParityTest.PER_TOKEN);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.retention.eval;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,18 +58,83 @@ class ScorecardFilesTest {
         assertThat(back.item("g-0").orElseThrow().logLikelihood()).isNaN();
     }
 
+    /** A scorecard file edited and given a fresh checksum, as a careful forger would. */
+    private static String resealed(String json, java.util.function.Consumer<JsonObject> edit) {
+        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+        edit.accept(o);
+        o.addProperty("checksum", ScorecardJson.checksum(o));
+        return o.toString();
+    }
+
     @Test
-    void truncatedEditedOrFutureFilesAreRefusedNamingTheFile() throws IOException {
+    void truncatedOrFutureFilesAreRefusedNamingTheFile() throws IOException {
         String json = card("f".repeat(64), 7).toJson();
         Path file = dir.resolve("card.json");
         Files.writeString(file, json.substring(0, json.length() / 2));
         assertThatThrownBy(() -> Scorecard.read(file)).isInstanceOf(ScorecardFormatException.class)
                 .hasMessageStartingWith(file + ": malformed or truncated JSON");
-        Files.writeString(file, json.replace("\"schemaVersion\": 1", "\"schemaVersion\": 2"));
-        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("schema version 2 is not supported");
+        Files.writeString(file, json.replace("\"schemaVersion\": 2", "\"schemaVersion\": 3"));
+        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("schema version 3 is not supported");
+    }
+
+    @Test
+    void anyEditedValueBreaksTheChecksumButReformattingDoesNot() throws IOException {
+        String json = card("f".repeat(64), 7).toJson();
+        Path file = dir.resolve("card.json");
         Files.writeString(file, json.replaceFirst("\"outcome\": \"fail\"", "\"outcome\": \"pass\""));
+        assertThatThrownBy(() -> Scorecard.read(file)).isInstanceOf(ScorecardFormatException.class)
+                .hasMessageStartingWith(file + ": the content does not match its checksum (file says sha256:")
+                .hasMessageContaining("it was edited or damaged after it was written, so it is no evidence; restore it "
+                        + "from version control or re-record it (with JUnit: -Dretention.baseline.record=true");
+        Files.writeString(file, json.replace("\"contextLength\": 128", "\"contextLength\": 256"));
+        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("does not match its checksum");
+        Files.writeString(file, JsonParser.parseString(json).toString());
+        assertThat(Scorecard.read(file).toJson()).as("whitespace is not content").isEqualTo(json);
+        Files.writeString(file, json.replaceFirst(",\\s*\"checksum\": \"[^\"]*\"", ""));
+        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("no 'checksum' (sha256:...)");
+    }
+
+    @Test
+    void summariesAreRecomputedFromTheItemsAndMustAgreeInFull() throws IOException {
+        String json = card("f".repeat(64), 7).toJson();
+        Path file = dir.resolve("card.json");
+        Files.writeString(file, resealed(json, o -> o.getAsJsonArray("items").get(8).getAsJsonObject()
+                .addProperty("outcome", "pass")));
         assertThatThrownBy(() -> Scorecard.read(file))
                 .hasMessageContaining("summary of category 'math' says 8/11 but the items say 9/11 (edited or corrupt file)");
+        Files.writeString(file, resealed(json, o -> o.getAsJsonObject("summary").getAsJsonObject("categories")
+                .getAsJsonObject("math").addProperty("accuracy", 0.99)));
+        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("summary of category 'math' says {")
+                .hasMessageContaining("\"accuracy\":0.99").hasMessageContaining("but the items give {");
+        Files.writeString(file, resealed(json, o -> o.getAsJsonObject("summary").getAsJsonObject("overall")
+                .addProperty("passed", 12)));
+        assertThatThrownBy(() -> Scorecard.read(file)).hasMessageContaining("overall summary says {");
+    }
+
+    @Test
+    void aVersionOneFileHasNoChecksumAndIsRefusedWithHowToRecordItAgain() throws IOException {
+        String v1 = resealed(card("f".repeat(64), 7).toJson(), o -> {
+            o.addProperty("schemaVersion", 1);
+            o.remove("checksum");
+        });
+        Path file = dir.resolve("card.json");
+        Files.writeString(file, v1.replaceFirst(",\"checksum\":\"[^\"]*\"", ""));
+        assertThatThrownBy(() -> Scorecard.read(file)).isInstanceOf(ScorecardFormatException.class)
+                .hasMessage(file + ": scorecard schema version 1 carries no checksum, so nothing shows whether it was "
+                        + "edited since it was recorded, and a recorded baseline is evidence; re-record it with this "
+                        + "Retention (with JUnit: -Dretention.baseline.record=true; without: Scorecard.write after "
+                        + "scoring the baseline)");
+    }
+
+    @Test
+    void promptTruncationIsKeptPerItem() {
+        List<ItemResult> items = List.of(new ItemResult("a", "c", "choice", Optional.empty(), ItemResult.Outcome.PASS,
+                -1, 1, 0, 0, "long prompt", "x", "x", 17));
+        Scorecard c = new Scorecard("s", "h", new ModelRef("m", "f".repeat(64), "/m", "cpu"),
+                new ScoringConfig(1, 8, false, "{prompt}", "t", "t"), Instant.EPOCH, items);
+        Scorecard back = Scorecard.fromJson(c.toJson(), "mem");
+        assertThat(back.item("a").orElseThrow().truncatedTokens()).isEqualTo(17);
+        assertThat(back.item("a").orElseThrow().truncated()).isTrue();
     }
 
     @Test

@@ -125,10 +125,36 @@ class SuiteFileFormatTest {
     }
 
     @Test
-    void byteOrderMarkAndStreamsAreAccepted() {
-        byte[] bytes = ("\uFEFF" + GEN + "\n").getBytes(StandardCharsets.UTF_8);
-        Suite s = Suite.load("bom", new ByteArrayInputStream(bytes), "bom.jsonl");
-        assertThat(s.size()).isEqualTo(1);
+    void streamsAreAcceptedWithAnyLineEnding() {
+        byte[] bytes = (GEN + "\r\n" + CHOICE + "\r" + GEN.replace("g1", "g2")).getBytes(StandardCharsets.UTF_8);
+        Suite s = Suite.load("s", new ByteArrayInputStream(bytes), "s.jsonl");
+        assertThat(s.items()).extracting(SuiteItem::id).containsExactly("g1", "c1", "g2");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreRefusedWithTheLineAndByte() throws IOException {
+        Path p = dir.resolve("latin1.jsonl");
+        // "café" saved as Latin-1: é is the single byte E9, which is not UTF-8.
+        Files.write(p, (GEN + "\n" + GEN.replace("g1", "g2").replace("2+2=", "caf\u00e9")).getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> Suite.load(p)).isInstanceOf(SuiteFormatException.class)
+                .hasMessage(p + ":2: bytes that are not valid UTF-8 at column 61 (byte offset " + (GEN.length() + 61)
+                        + " of the file: E9 22 2C 22), e.g. a file saved as Latin-1 or Windows-1252; save it as UTF-8 "
+                        + "without a byte-order mark");
+    }
+
+    @Test
+    void utf16FilesAndByteOrderMarksAreNamedAsSuch() throws IOException {
+        Path p = dir.resolve("s.jsonl");
+        Files.write(p, ("\uFEFF" + GEN + "\n").getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> Suite.load(p)).hasMessage(p + ":1: the file is UTF-16 (it starts with a UTF-16 "
+                + "little-endian byte-order mark); suites are read as UTF-8: save it as UTF-8 without a byte-order mark");
+        Files.write(p, (GEN + "\n").getBytes(StandardCharsets.UTF_16BE));
+        assertThatThrownBy(() -> Suite.load(p)).hasMessage(p + ":1: the file looks like UTF-16 big-endian without a "
+                + "byte-order mark (NUL bytes between the characters); suites are read as UTF-8: save it as UTF-8 "
+                + "without a byte-order mark");
+        Files.write(p, ("\uFEFF" + GEN + "\n").getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> Suite.load(p)).hasMessage(p + ":1: the file starts with a UTF-8 byte-order mark "
+                + "(EF BB BF), which is not part of JSON Lines; save it as UTF-8 without a byte-order mark");
     }
 
     @Test

@@ -41,21 +41,24 @@ public final class ForgettingLab {
         Suite domain = Suite.load(Fixtures.domainSuite());
         String text = Files.readString(Fixtures.generalText());
         List<String[]> table = new ArrayList<>();
-        AutoCloseable rows = RetentionEvents.register((kind, verdicts) -> verdicts.forEach(v -> table.add(row(kind, v))));
-        try (RetentionReport report = RetentionReport.start();
-             CausalLm baseModel = CausalLm.load(Fixtures.model("base"), cpu)) {
+        RetentionReport report = RetentionReport.create();
+        RetentionEvents.Registration rows = RetentionEvents.register((kind, verdicts) -> verdicts.forEach(
+                v -> table.add(row(kind, v))));
+        try (CausalLm baseModel = CausalLm.load(Fixtures.model("base"), cpu)) {
             ScoredModel base = ScoredModel.of(baseModel, config);
             report.model(baseModel.name(), baseModel.fingerprint(), baseModel.directory().toString());
             for (String recipe : Fixtures.RECIPES) {
+                RetentionEvents.Registration tagged = RetentionEvents.register(
+                        report.listener(ForgettingLab.class.getSimpleName(), recipe));
                 try (CausalLm model = CausalLm.load(Fixtures.model(recipe), cpu)) {
                     report.model(model.name(), model.fingerprint(), model.directory().toString());
                     ScoredModel tuned = ScoredModel.of(model, config);
-                    RetentionReport.enterTest(ForgettingLab.class.getSimpleName(), recipe);
                     RetentionSoftAssertions softly = new RetentionSoftAssertions();
                     softly.assertThatModel(tuned).retains(base).on(general).onEveryCategory().within(TOLERANCE);
                     softly.assertThatModel(tuned).improvesOn(base).on(domain).onCategory("support").byAtLeast(REQUIRED_GAIN);
                     softly.assertThatModel(tuned).retains(base).perplexityOn(text).withinFactor(1.5);
-                    RetentionReport.leaveTest();
+                } finally {
+                    tagged.close();
                 }
             }
             print(table);

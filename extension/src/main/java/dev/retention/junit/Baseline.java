@@ -1,5 +1,7 @@
 package dev.retention.junit;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -9,9 +11,12 @@ import java.lang.annotation.Target;
 /**
  * Injects the baseline model declared by {@link RetentionTest} into a field or parameter of type
  * {@code ScoredModel} (lazily loaded, scorecards cached) or {@code CausalLm} (loaded on injection).
+ * It registers {@link RetentionExtension} itself, so a class that forgot {@link RetentionTest} is told so
+ * instead of seeing a {@code null} field.
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@ExtendWith(RetentionExtension.class)
 public @interface Baseline {
 }

@@ -1,5 +1,7 @@
 package dev.retention.junit;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -13,6 +15,7 @@ import java.lang.annotation.Target;
 @Target({ElementType.FIELD, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@ExtendWith(RetentionExtension.class)
 public @interface Model {
     /** The name given in {@link RetentionTest.NamedModel#name()}. */
     String value();

@@ -2,9 +2,17 @@ package dev.retention.junit;
 
 import dev.retention.assertions.ScoredModel;
 import dev.retention.suite.Suite;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ReflectionSupport;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +27,8 @@ record ModelSet(Optional<ScoredModel> baseline, Optional<ScoredModel> tuned, Map
                 List<Suite> suites) {
 
     static ModelSet of(Class<?> testClass, RunResources run) {
-        RetentionTest ann = find(testClass).orElseThrow(() -> new IllegalStateException(testClass.getName()
-                + " uses Retention's extension but has no @RetentionTest (on it or an enclosing class)"));
+        RetentionTest ann = find(testClass).orElseThrow(() -> new ExtensionConfigurationException(
+                missingRetentionTest(testClass)));
         RetentionConfig cfg = run.config;
         List<Suite> suites = cfg.list("retention.suite", ann.suite()).stream().map(run::suite).toList();
         LazyScoredModel liveBaseline = cfg.path("retention.baseline", ann.baseline()).map(p -> run.model(p, 0)).orElse(null);
@@ -35,6 +43,28 @@ record ModelSet(Optional<ScoredModel> baseline, Optional<ScoredModel> tuned, Map
         }
         return new ModelSet(Optional.ofNullable(withSuite(baseline, suites)), Optional.ofNullable(withSuite(tuned, suites)),
                 Map.copyOf(named), suites);
+    }
+
+    /** Why {@code testClass} cannot be served: it injects models but declares none. */
+    static String missingRetentionTest(Class<?> testClass) {
+        List<String> uses = new ArrayList<>();
+        for (Class<? extends Annotation> a : List.of(Baseline.class, Tuned.class, Model.class)) {
+            for (Field f : AnnotationSupport.findAnnotatedFields(testClass, a)) {
+                uses.add("field " + f.getName() + " (@" + a.getSimpleName() + ")");
+            }
+            for (Method m : ReflectionSupport.findMethods(testClass, x -> true, HierarchyTraversalMode.TOP_DOWN)) {
+                Parameter[] ps = m.getParameters();
+                for (int i = 0; i < ps.length; i++) {
+                    if (ps[i].isAnnotationPresent(a)) {
+                        uses.add("parameter " + (i + 1) + " of " + m.getName() + "() (@" + a.getSimpleName() + ")");
+                    }
+                }
+            }
+        }
+        return testClass.getName() + (uses.isEmpty() ? " uses Retention's extension" : " injects Retention models ("
+                + String.join(", ", uses) + ")") + " but has no @RetentionTest (on it or an enclosing class), which "
+                + "declares the models and suites: add it, e.g. @RetentionTest(baseline = \"models/base\", tuned = "
+                + "\"models/tuned\", suite = \"src/test/resources/general.jsonl\")";
     }
 
     Optional<Suite> defaultSuite() {

@@ -18,7 +18,7 @@ import java.util.function.Function;
 /**
  * The extension's configuration, read once per test run from JUnit configuration parameters:
  * Surefire {@code <configurationParameters>}, then JVM system properties ({@code -Dkey=value}),
- * then {@code junit-platform.properties}. Invalid values fail the run with the key named.
+ * then {@code junit-platform.properties}. Invalid or empty values fail the run with the key named.
  *
  * <table>
  *   <caption>Keys</caption>
@@ -45,7 +45,15 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
                        OptionalInt contextLength, ScorecardCache.Mode cacheMode, Path cacheDir, Path reportDir,
                        Duration progressInterval, boolean recordBaseline, Function<String, Optional<String>> lookup) {
 
-    static RetentionConfig read(Function<String, Optional<String>> lookup) {
+    static RetentionConfig read(Function<String, Optional<String>> configured) {
+        Function<String, Optional<String>> lookup = key -> configured.apply(key).map(v -> {
+            if (v.isBlank()) {
+                throw new IllegalArgumentException("configuration parameter " + key + " is set but empty (e.g. -D"
+                        + key + "= on the command line); give it a value or remove it: Retention does not guess "
+                        + "what an empty value means (an empty path would be the working directory)");
+            }
+            return v;
+        });
         String device = lookup.apply("retention.device").orElse("auto");
         try {
             Devices.parse(device);

@@ -1,6 +1,9 @@
 package dev.retention.junit;
 
+import dev.retention.assertions.ChainTracker;
+import dev.retention.assertions.RetentionEvents;
 import dev.retention.assertions.ScoredModel;
+import dev.retention.io.AtomicFiles;
 import dev.retention.model.CausalLm;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
@@ -20,8 +23,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,7 +30,8 @@ import java.util.Optional;
  * Retention's JUnit Jupiter extension, registered by {@link RetentionTest}. It injects the declared
  * models into fields and parameters annotated {@link Baseline}, {@link Tuned} or {@link Model}
  * (types {@code ScoredModel} or {@code CausalLm}) and a {@code Suite} parameter (the default suite),
- * tags every verdict with the test that produced it, publishes each test class's report with
+ * tags every verdict with the test that produced it, fails a test that leaves an assertion chain
+ * without a verdict ({@link ChainTracker}), publishes each test class's report with
  * {@code publishFile}, and writes {@code report.json} and {@code report.html} when the run ends.
  *
  * <p>Works with JUnit Jupiter 5.13 and later, including 6.x, sequentially or with parallel
@@ -37,6 +39,9 @@ import java.util.Optional;
  */
 public final class RetentionExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver,
         BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+
+    private static final ExtensionContext.Namespace TEST = ExtensionContext.Namespace.create(RetentionExtension.class,
+            "test");
 
     static ModelSet modelSet(ExtensionContext context) {
         return RunResources.of(context).modelSet(context.getRequiredTestClass());
@@ -79,12 +84,30 @@ public final class RetentionExtension implements BeforeAllCallback, TestInstance
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        RetentionReport.enterTest(context.getRequiredTestClass().getName(), testName(context));
+        RunResources run = RunResources.of(context);
+        RetentionEvents.Registration verdicts = RetentionEvents.register(
+                run.report.listener(context.getRequiredTestClass().getName(), testName(context)));
+        context.getStore(TEST).put(TestScope.class, new TestScope(ChainTracker.start(), verdicts));
     }
 
+    /**
+     * Fails a test that passed although a Retention chain it started never reached a verdict (it
+     * asserted nothing), naming the file and line where the chain started; a test that already
+     * failed keeps its own failure.
+     */
     @Override
     public void afterEach(ExtensionContext context) {
-        RetentionReport.leaveTest();
+        TestScope scope = context.getStore(TEST).get(TestScope.class, TestScope.class);
+        if (scope == null) {
+            return;
+        }
+        try {
+            if (context.getExecutionException().isEmpty()) {
+                scope.chains.verify();
+            }
+        } finally {
+            scope.close();
+        }
     }
 
     @Override
@@ -94,9 +117,9 @@ public final class RetentionExtension implements BeforeAllCallback, TestInstance
         RetentionReport report = run.reportWithSettings();
         if (!report.isEmpty(testClass)) {
             PublishedFiles.publish(context, "retention-report.json", "application/json; charset=UTF-8",
-                    path -> Files.writeString(path, report.json(testClass), StandardCharsets.UTF_8));
+                    path -> AtomicFiles.writeString(path, report.json(testClass)));
             PublishedFiles.publish(context, "retention-report.html", "text/html; charset=UTF-8",
-                    path -> Files.writeString(path, report.html(testClass), StandardCharsets.UTF_8));
+                    path -> AtomicFiles.writeString(path, report.html(testClass)));
         }
     }
 

@@ -31,7 +31,7 @@ final class RunResources implements AutoCloseable {
     final RetentionConfig config;
     final ModelCache models;
     final ScorecardCache scorecards;
-    final RetentionReport report = RetentionReport.start();
+    final RetentionReport report = RetentionReport.create();
     private final Map<Path, Suite> suites = new ConcurrentHashMap<>();
     private final Map<String, LazyScoredModel> handles = new ConcurrentHashMap<>();
     private final Map<String, ScoredModel> recorded = new ConcurrentHashMap<>();
@@ -128,7 +128,6 @@ final class RunResources implements AutoCloseable {
     @Override
     public void close() {
         try {
-            report.close();
             if (!report.isEmpty()) {
                 Path html = reportWithSettings().write(config.reportDir());
                 log("retention: report: " + html + " (and report.json)");

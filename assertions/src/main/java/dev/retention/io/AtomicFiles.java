@@ -1,0 +1,73 @@
+package dev.retention.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The one way Retention writes a file: the content goes to a temporary file in the same directory,
+ * is flushed to the device, and is then moved over the target in one atomic rename. A reader sees
+ * the old file or the new one, never half of either; a failed write (a full disk, an I/O error)
+ * leaves the previous file untouched and removes the temporary file.
+ *
+ * <p>Works on any {@link Path} (only the {@link Files} API is used), so it can be tested on a
+ * file system that fails on purpose.
+ */
+public final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    /** Writes {@code content} as UTF-8 to {@code file}, creating its directory if needed. */
+    public static void writeString(Path file, String content) throws IOException {
+        write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code content} to {@code file}, creating its directory if needed. */
+    public static void write(Path file, byte[] content) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir == null) {
+            throw new IOException(file + ": has no parent directory to write a temporary file into");
+        }
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
+        try {
+            // CREATE_NEW: never reuse another writer's temporary file; default permissions (umask), unlike
+            // Files.createTempFile's owner-only ones, so a report stays readable for CI.
+            try (SeekableByteChannel out = Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                if (out instanceof FileChannel fc) {
+                    fc.force(true);
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                // Same directory, so same file store: a plain rename, which replaces the target in one step
+                // on every local file system.
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+}
