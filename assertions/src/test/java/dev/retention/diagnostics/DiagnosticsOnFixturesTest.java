@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DiagnosticsOnFixturesTest {
 
-    private static final Pattern LORA_TARGETS = Pattern.compile("core\\.blocks\\.\\d+\\.(qkv|proj|fc|out)\\.weight");
+    private static final Pattern LORA_TARGETS = Pattern.compile(
+            "model\\.layers\\.\\d+\\.(self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj)\\.weight");
 
     private final Map<String, CausalLm> models = new LinkedHashMap<>();
     private Evaluator base;
@@ -64,10 +65,10 @@ class DiagnosticsOnFixturesTest {
     @Test
     void loraChangedOnlyItsAdaptedMatricesAndLeftEverythingElseBitIdentical() {
         ParameterDrift d = drift("lora");
-        assertThat(d.changed()).hasSize(12).allMatch(n -> LORA_TARGETS.matcher(n).matches());
+        assertThat(d.changed()).hasSize(21).allMatch(n -> LORA_TARGETS.matcher(n).matches());
         assertThat(d.changedOutside(LORA_TARGETS)).isEmpty();
         assertThat(drift("full-ft").changedOutside(LORA_TARGETS)).as("full-ft also changed embeddings, norms and biases")
-                .contains("core.wte.weight", "core.ln_f.weight");
+                .contains("model.embed_tokens.weight", "model.norm.weight");
         System.out.printf("RMS drift from base: lora %.6f, replay %.6f, full-ft %.6f%n", d.rms(), drift("replay").rms(),
                 drift("full-ft").rms());
     }
@@ -75,7 +76,7 @@ class DiagnosticsOnFixturesTest {
     @Test
     void everyLoraChangeHasRankAtMostEightAndFullFineTuneChangesDoNot() {
         List<ChangeRank> lora = ChangeRank.of(models.get("lora"), models.get("base"), drift("lora"), 8, ChangeRank.TOLERANCE);
-        assertThat(lora).hasSize(12).allSatisfy(r -> assertThat(r.rank()).as(r.parameter()).isBetween(1, 8));
+        assertThat(lora).hasSize(21).allSatisfy(r -> assertThat(r.rank()).as(r.parameter()).isBetween(1, 8));
         List<ChangeRank> full = ChangeRank.of(models.get("full-ft"), models.get("base"), drift("full-ft"), 8,
                 ChangeRank.TOLERANCE);
         assertThat(full).isNotEmpty().allSatisfy(r -> assertThat(r.rank()).as(r.parameter()).isGreaterThan(8));

@@ -20,7 +20,10 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every fixture model loads through DJL's PyTorch engine offline and returns logits [batch, tokens, 640]. */
+/**
+ * Every fixture model is a Hugging Face folder that loads offline with the vocabulary, window and special tokens
+ * its files declare; the legacy TorchScript exports still run through DJL's PyTorch engine.
+ */
 class FixtureModelsLoadOfflineTest {
 
     static List<String> models() {
@@ -38,10 +41,15 @@ class FixtureModelsLoadOfflineTest {
         assertThat(Fixtures.checkpointNames()).hasSizeGreaterThanOrEqualTo(5);
     }
 
+    static List<String> torchscriptModels() {
+        return Fixtures.torchscriptNames();
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("models")
-    void rawDjlForwardGivesLogitsOfTheRightShapeInTheDeclaredConvention(String name) throws Exception {
-        Path dir = Fixtures.model(name);
+    @MethodSource("torchscriptModels")
+    void rawDjlForwardOfTheLegacyExportsGivesLogitsOfTheRightShapeInTheDeclaredConvention(String name)
+            throws Exception {
+        Path dir = Fixtures.torchscript(name);
         JsonObject info = JsonParser.parseString(Files.readString(dir.resolve("model-info.json"))).getAsJsonObject();
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
@@ -62,17 +70,14 @@ class FixtureModelsLoadOfflineTest {
         }
     }
 
-    @Test
-    void bothOutputConventionsAreCovered() throws Exception {
-        var conventions = models().stream().map(n -> {
-            try {
-                return JsonParser.parseString(Files.readString(Fixtures.model(n).resolve("model-info.json")))
-                        .getAsJsonObject().get("outputConvention").getAsString();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).collect(Collectors.toSet());
-        assertThat(conventions).containsExactlyInAnyOrder("tuple", "logits");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void everyFixtureIsAHuggingFaceFolderOfFloat32Safetensors(String name) throws Exception {
+        Path dir = Fixtures.model(name);
+        assertThat(dir.resolve("model.safetensors")).isRegularFile();
+        JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+        assertThat(config.get("model_type").getAsString()).isEqualTo("llama");
+        assertThat(ModelFiles.in(dir).format()).isEqualTo(ModelFiles.Format.SAFETENSORS);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -84,7 +89,7 @@ class FixtureModelsLoadOfflineTest {
             assertThat(lm.specialTokens().eos()).containsExactly(0);
             assertThat(lm.specialTokens().bos()).hasValue(0);
             assertThat(lm.specialTokens().pad()).hasValue(1);
-            assertThat(lm.weightDtypes()).contains("Float").doesNotContain("BFloat16");
+            assertThat(lm.weightDtypes()).containsExactly("F32");
             assertThat(lm.fingerprint()).hasSize(64);
             assertThat(lm.device()).isEqualTo("cpu");
         }
