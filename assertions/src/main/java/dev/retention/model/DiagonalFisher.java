@@ -90,8 +90,17 @@ public final class DiagonalFisher implements AutoCloseable {
                     progress.accept(i + 1);
                 }
             }
-            for (NDArray a : acc.values()) {
-                a.divi(rows.size());
+            for (Map.Entry<String, NDArray> e : acc.entrySet()) {
+                NDArray a = e.getValue().divi(rows.size());
+                try (NDManager scope = a.getManager().newSubManager()) {
+                    NDArray bad = a.isNaN().logicalOr(a.isInfinite());
+                    bad.attach(scope);
+                    if (bad.any().getBoolean()) {
+                        throw new IllegalStateException("the Fisher estimate of " + dir + " over " + rows.size()
+                                + " requests is not finite at parameter '" + e.getKey() + "'; no drift is computed"
+                                + " from it. Report this with the model and suite.");
+                    }
+                }
             }
             ok = true;
             return new DiagonalFisher(model, acc, rows.size());
