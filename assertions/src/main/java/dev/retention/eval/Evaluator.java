@@ -8,8 +8,11 @@ import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -17,9 +20,10 @@ import java.util.stream.IntStream;
  * continuation, rolling log-likelihood of a text, greedy generation, and whole suites into a
  * {@link Scorecard}.
  *
- * <p>Requests are sorted by length, batched ({@link EvalConfig#batchSize()}), right-padded and
- * masked, and returned in the order given. Each batch's NDArrays are freed before the next one
- * starts.
+ * <p>Requests are sorted by length, batched (at most {@link EvalConfig#batchSize()} rows and a
+ * token budget of {@code batchSize × 256} slots), right-padded and masked, and returned in the order
+ * given. The choices of a multiple-choice item travel in one batch, so their shared context runs
+ * once. Each batch's NDArrays are freed before the next one starts.
  *
  * <pre>{@code
  * try (CausalLm lm = CausalLm.load(Path.of("models/lora"))) {
@@ -29,6 +33,9 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class Evaluator {
+
+    /** Token slots per row of {@link EvalConfig#batchSize()} in a batch's budget. */
+    static final int TOKENS_PER_ROW = 256;
 
     private final CausalLm model;
     private final EvalConfig config;
@@ -93,7 +100,14 @@ public final class Evaluator {
                 throw e;
             }
         }
-        List<TokenScores> scores = scoreBatched(rows, task);
+        // The choices of one multiple-choice item share their context: batched side by side, the
+        // model runs that context once and scores every continuation from its keys and values.
+        Map<String, Integer> contexts = new HashMap<>();
+        int[] group = new int[requests.size()];
+        for (int i = 0; i < group.length; i++) {
+            group[i] = contexts.computeIfAbsent(requests.get(i).context(), c -> contexts.size());
+        }
+        List<TokenScores> scores = scoreBatched(rows, task, i -> group[i]);
         List<Loglikelihood> out = new ArrayList<>(scores.size());
         for (int i = 0; i < scores.size(); i++) {
             TokenScores s = scores.get(i);
@@ -140,12 +154,22 @@ public final class Evaluator {
     }
 
     private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task) {
+        return scoreBatched(rows, task, i -> i);
+    }
+
+    /**
+     * Rows by descending length in batches of at most {@link EvalConfig#batchSize()} rows and
+     * {@code batchSize × }{@value #TOKENS_PER_ROW} token slots: short rows travel in full batches,
+     * long ones in smaller batches instead of padding many short rows to one long one.
+     */
+    private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task, IntUnaryOperator group) {
         ProgressMeter meter = meter(task, rows.size());
-        return Batching.run(rows, config.batchSize(), r -> r.input().length, batch -> {
+        long budget = (long) config.batchSize() * TOKENS_PER_ROW;
+        return Batching.run(rows, r -> r.input().length, group, config.batchSize(), budget, batch -> {
             List<TokenScores> s = model.score(batch);
             meter.advance(batch.size());
             return s;
-        });
+        }, null);
     }
 
     /** Greedy generation from {@code prompt}. */
