@@ -59,23 +59,35 @@ final class EngineThreads {
         }
         int cores = Runtime.getRuntime().availableProcessors();
         String configured = System.getProperty(KEY);
-        int threads = cores;
-        String source = "default: " + cores + " core" + (cores == 1 ? "" : "s") + "; set " + KEY + " to change";
-        if (configured != null) {
-            try {
-                threads = Integer.parseInt(configured.trim());
-                source = KEY;
-            } catch (NumberFormatException e) {
-                threads = -1;
-            }
-            if (threads < 1) {
-                throw new IllegalArgumentException(KEY + " = '" + configured + "' is invalid; expected a positive "
-                        + "number of libtorch intra-op threads");
-            }
-        }
+        int threads = threads(configured, cores);
+        String source = configured != null ? KEY
+                : "default: " + cores + " core" + (cores == 1 ? "" : "s") + "; set " + KEY + " to change";
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         return String.format(Locale.ROOT, "retention: libtorch intra-op threads: %d (%s), %s", threads, source,
                 policyNote);
+    }
+
+    /**
+     * The intra-op thread count: {@code configured}, the value of {@link #KEY} (null when unset), or else
+     * {@code cores}.
+     *
+     * @throws IllegalArgumentException naming the key, when {@code configured} is not a positive integer
+     */
+    static int threads(String configured, int cores) {
+        if (configured == null) {
+            return cores;
+        }
+        int threads;
+        try {
+            threads = Integer.parseInt(configured.trim());
+        } catch (NumberFormatException e) {
+            threads = -1;
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException(KEY + " = '" + configured + "' is invalid; expected a positive "
+                    + "number of libtorch intra-op threads");
+        }
+        return threads;
     }
 
     private static boolean setPassive() {

@@ -12,13 +12,13 @@ import java.util.Map;
 /**
  * Collects the verdicts that Retention's assertions publish and writes them as
  * {@code report.json} and a self-contained {@code report.html} (inline CSS and SVG; no scripts or
- * external resources): settings, models with fingerprints, per-category bars of baseline and
+ * external resources), one pair per run (see {@link #write(Path)}): settings, models with fingerprints, per-category bars of baseline and
  * tuned accuracy with Wilson 95% intervals, thresholds, and the newly failing items.
  *
  * <pre>{@code
  * try (RetentionReport report = RetentionReport.start()) {
  *     assertThatModel(tuned).retains(base).onEveryCategory().within(0.05);
- *     report.write(Path.of("target/retention"));
+ *     report.write(Path.of("target/retention")); // runs/<run>/report.html, report.html (latest), index.html
  * }
  * }</pre>
  *
@@ -81,17 +81,23 @@ public final class RetentionReport implements AutoCloseable {
         return data(testClass).isEmpty();
     }
 
-    /** Writes {@code report.json} and {@code report.html} into {@code dir}; returns the HTML file. */
-    public Path write(Path dir) {
+    /**
+     * Writes this report as a new run under {@code dir} without replacing any earlier run's:
+     * {@code dir/runs/<run>/report.html} and {@code report.json}, where {@code <run>} is the UTC time of
+     * writing and a random suffix (e.g. {@code 2026-11-27T080503.123Z-3fa2c1}); then copies of both as
+     * {@code dir/report.html} and {@code dir/report.json} (the latest run) and {@code dir/index.html},
+     * which lists every run under {@code dir/runs/}, newest first. Each file is written atomically
+     * ({@link AtomicFiles}); a run whose own files cannot be written leaves no run directory behind.
+     *
+     * @return the files written
+     */
+    public ReportFiles write(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         try {
-            AtomicFiles.writeString(d.resolve("report.json"), json(null));
-            Path html = d.resolve("report.html");
-            AtomicFiles.writeString(html, html(null));
-            return html;
+            return ReportRuns.write(d, json(null), html(null));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Retention report to " + d + " (" + e.getMessage()
-                    + "); the files already there are unchanged", e);
+                    + "); no file there is half-written: each is the previous version or the new one", e);
         }
     }
 

@@ -64,19 +64,31 @@ class FullDiskWritesTest {
     @Test
     void theReportKeepsTheLastGoodFilesWhenTheDiskIsFull() throws IOException {
         Path dir = FullDisk.over(real).resolve("report");
+        List<String> runsBefore;
         try (RetentionReport report = RetentionReport.start()) {
             report.setting("run", "first");
             report.write(dir);
             String json = Files.readString(real.resolve("report/report.json"));
             String html = Files.readString(real.resolve("report/report.html"));
+            String index = Files.readString(real.resolve("report/index.html"));
+            runsBefore = list(real.resolve("report/runs"));
             report.setting("run", "second");
             FullDisk.of(dir).freeBytes(100);
             assertThatThrownBy(() -> report.write(dir)).hasMessageContaining("No space left on device");
             assertThat(Files.readString(real.resolve("report/report.json"))).isEqualTo(json);
             assertThat(Files.readString(real.resolve("report/report.html"))).isEqualTo(html);
+            assertThat(Files.readString(real.resolve("report/index.html"))).isEqualTo(index);
         }
-        try (Stream<Path> s = Files.list(real.resolve("report"))) {
-            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly("report.html", "report.json");
+        assertThat(list(real.resolve("report"))).containsExactly("index.html", "report.html", "report.json", "runs");
+        assertThat(list(real.resolve("report/runs"))).as("the failed run leaves no directory").isEqualTo(runsBefore);
+        List<String> runs = runsBefore.stream().filter(n -> !n.startsWith(".")).toList();
+        assertThat(runs).hasSize(1);
+        assertThat(list(real.resolve("report/runs/" + runs.get(0)))).containsExactly("report.html", "report.json");
+    }
+
+    private static List<String> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.retention.eval.ProgressListener;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
+import dev.retention.report.ReportFiles;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
 
@@ -64,10 +65,11 @@ public final class ForgettingLab {
             print(table);
             report.setting("tolerance", "δ = " + TOLERANCE + " (general), gain ≥ " + REQUIRED_GAIN + " (support)");
             report.setting("batch size", Integer.toString(config.batchSize()));
-            Path html = report.write(Path.of("target", "retention"));
+            ReportFiles files = report.write(Path.of("target", "retention"));
             System.out.println();
-            System.out.println("Report: " + html);
-            System.out.println("        " + html.resolveSibling("report.json"));
+            System.out.println("Report: " + files.html());
+            System.out.println("        " + files.json());
+            System.out.println("Latest: " + files.latestHtml() + " (every run: " + files.index() + ")");
         } finally {
             rows.close();
         }

@@ -36,7 +36,7 @@ import java.util.function.Function;
  *   <tr><td>{@code retention.contextLength}</td><td>from the model's config</td><td>context window override</td></tr>
  *   <tr><td>{@code retention.cache.mode}</td><td>{@code read-write}</td><td>{@code read-write}, {@code read-only}, {@code refresh} or {@code off}</td></tr>
  *   <tr><td>{@code retention.cache.dir}</td><td>{@code ~/.cache/retention/scorecards}</td><td>scorecard cache directory</td></tr>
- *   <tr><td>{@code retention.report.dir}</td><td>{@code target/retention}</td><td>where report.json and report.html go</td></tr>
+ *   <tr><td>{@code retention.report.dir}</td><td>{@code target/retention}</td><td>where each run's report goes ({@code runs/<run>/}, plus {@code report.html} of the latest run and {@code index.html})</td></tr>
  *   <tr><td>{@code retention.progress.seconds}</td><td>{@code 5}</td><td>least time between progress lines</td></tr>
  * </table>
  * The system property {@code retention.stdout=false} silences the per-category summary lines.

@@ -32,7 +32,8 @@ import java.util.Optional;
  * (types {@code ScoredModel} or {@code CausalLm}) and a {@code Suite} parameter (the default suite),
  * tags every verdict with the test that produced it, fails a test that leaves an assertion chain
  * without a verdict ({@link ChainTracker}), publishes each test class's report with
- * {@code publishFile}, and writes {@code report.json} and {@code report.html} when the run ends.
+ * {@code publishFile}, and writes the run's {@code report.json} and {@code report.html} when the run ends,
+ * into a directory of its own so that a later run does not replace them ({@link RetentionReport#write}).
  *
  * <p>Works with JUnit Jupiter 5.13 and later, including 6.x, sequentially or with parallel
  * execution.

@@ -5,6 +5,7 @@ import dev.retention.eval.Scorecard;
 import dev.retention.eval.ScorecardCache;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelDescriptor;
+import dev.retention.report.ReportFiles;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -20,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Everything shared by all test classes of one run: configuration, the model cache, the scorecard
  * cache, loaded suites and the report. Lives in JUnit's launcher-session store, so under Surefire
  * it spans every test class of a forked JVM (with the default {@code forkCount=1}, the whole run),
- * and is closed when the session ends: reports are written, models closed, and the model cache
- * line printed.
+ * and is closed when the session ends: the run's report is written (a new run directory under
+ * {@code retention.report.dir}, see {@link RetentionReport#write}) and named in one console line, models
+ * are closed, and the model cache line printed.
  */
 final class RunResources implements AutoCloseable {
 
@@ -129,8 +131,9 @@ final class RunResources implements AutoCloseable {
     public void close() {
         try {
             if (!report.isEmpty()) {
-                Path html = reportWithSettings().write(config.reportDir());
-                log("retention: report: " + html + " (and report.json)");
+                ReportFiles files = reportWithSettings().write(config.reportDir());
+                log("retention: report: " + files.html() + " (latest run: " + files.latestHtml() + ", every run: "
+                        + files.index() + ")");
             }
         } finally {
             models.close();

@@ -97,7 +97,8 @@ class ExtensionBehaviourTest {
     void theRunWritesSelfContainedHtmlAndJsonReports() throws IOException {
         TestRuns.Run run = TestRuns.run(TestRuns.fixtureConfig(work), PerCategory.class);
         Path html = work.resolve("report/report.html");
-        assertThat(run.lines("retention: report: ")).containsExactly("retention: report: " + html + " (and report.json)");
+        assertThat(run.lines("retention: report: ")).singleElement().asString()
+                .endsWith(" (latest run: " + html + ", every run: " + work.resolve("report/index.html") + ")");
         String page = Files.readString(html);
         assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "arithmetic", "wordplay", "base", "lora")
                 .doesNotContain("<script", "http://", "https://", "src=", "@import", "url(");

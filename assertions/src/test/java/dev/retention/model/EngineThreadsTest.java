@@ -1,0 +1,120 @@
+package dev.retention.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code retention.threads}: a positive count is used, anything else is refused naming the key, and
+ * libtorch's setting is printed once per JVM. libtorch starts once per JVM, so the start itself is
+ * checked in fresh JVMs ({@link Probe}).
+ */
+class EngineThreadsTest {
+
+    @Test
+    void unsetMeansOneThreadPerCore() {
+        assertThat(EngineThreads.threads(null, 2)).isEqualTo(2);
+        assertThat(EngineThreads.threads(null, 16)).isEqualTo(16);
+    }
+
+    @Test
+    void aPositiveCountIsUsed() {
+        assertThat(EngineThreads.threads("1", 2)).isEqualTo(1);
+        assertThat(EngineThreads.threads(" 4 ", 2)).isEqualTo(4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-2", "two", "1.5", "", " ", "99999999999"})
+    void anythingElseIsRefusedNamingTheKey(String value) {
+        assertThatThrownBy(() -> EngineThreads.threads(value, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retention.threads = '" + value + "' is invalid; expected a positive number of libtorch "
+                        + "intra-op threads");
+    }
+
+    @Test
+    void aBadValueStopsTheEngineStartNamingTheKey() throws Exception {
+        Result r = probe("-Dretention.threads=two");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.stderr).contains("java.lang.IllegalArgumentException: retention.threads = 'two' is invalid; "
+                + "expected a positive number of libtorch intra-op threads");
+        assertThat(r.stdout).doesNotContain("engine started");
+    }
+
+    @Test
+    void theSettingIsPrintedOnceWhenLibtorchStarts() throws Exception {
+        Result r = probe("-Dretention.threads=1");
+        assertThat(r.exit).as(r.stderr).isZero();
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch")))
+                .containsExactly("retention: libtorch intra-op threads: 1 (retention.threads), OMP_WAIT_POLICY=PASSIVE");
+        assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
+    }
+
+    @Test
+    void anOmpWaitPolicyFromTheEnvironmentIsKeptAndSaid() throws Exception {
+        Result r = probe(List.of("OMP_WAIT_POLICY=ACTIVE"), "-Dretention.threads=1");
+        assertThat(r.exit).as(r.stderr).isZero();
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch"))).containsExactly(
+                "retention: libtorch intra-op threads: 1 (retention.threads), OMP_WAIT_POLICY=ACTIVE (from the environment)");
+    }
+
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    private static Result probe(String... jvmArgs) throws IOException, InterruptedException {
+        return probe(List.of(), jvmArgs);
+    }
+
+    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OMP_WAIT_POLICY unless given. */
+    private static Result probe(List<String> env, String... jvmArgs) throws IOException, InterruptedException {
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dai.djl.offline=true"));
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add(Probe.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().put("DJL_OFFLINE", "true");
+        for (String e : env) {
+            String[] kv = e.split("=", 2);
+            pb.environment().put(kv[0], kv[1]);
+        }
+        Path out = Files.createTempFile("engine-threads-probe", ".out");
+        Path err = Files.createTempFile("engine-threads-probe", ".err");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the probe JVM did not end within 120 s");
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Starts the engine twice in a fresh JVM and says which thread count DJL got. */
+    static final class Probe {
+        private Probe() {
+        }
+
+        public static void main(String[] args) {
+            String name = EngineThreads.pytorch().getEngineName();
+            EngineThreads.pytorch();
+            System.out.println("engine started: " + name + ", ai.djl.pytorch.num_threads="
+                    + System.getProperty("ai.djl.pytorch.num_threads"));
+        }
+    }
+}
