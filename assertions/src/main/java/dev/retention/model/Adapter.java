@@ -18,7 +18,8 @@ interface Adapter {
      *
      * @param module the Hugging Face module name, e.g. {@code model.layers.0.self_attn.q_proj}
      * @param x the module's input
-     * @param y the (possibly re-biased) base projection of {@code x}
+     * @param y the (possibly re-biased) base projection of {@code x}: a fresh array of this call, which the
+     *     adapter may add into and return
      */
     NDArray apply(String module, NDArray x, NDArray y);
 }

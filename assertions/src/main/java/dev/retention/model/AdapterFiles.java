@@ -37,32 +37,41 @@ record AdapterFiles(Path directory, Path config, Path weights, Optional<Path> to
 
     /**
      * The base model directory: {@code options.base()} when given, else the adapter's
-     * {@code base_model_name_or_path} when it names a local folder (absolute, or relative to the
-     * adapter directory or the working directory).
+     * {@code base_model_name_or_path} when it names a local folder (see {@link #declaredBase}).
      */
     Path base(PeftConfig peft, ModelOptions options) {
         if (options.base().isPresent()) {
             return options.base().get().toAbsolutePath().normalize();
         }
-        String declared = peft.baseModel();
         List<Path> tried = new ArrayList<>();
-        if (!declared.isBlank()) {
-            try {
-                Path p = Path.of(declared);
-                for (Path candidate : p.isAbsolute() ? List.of(p) : List.of(directory.resolve(p), p.toAbsolutePath())) {
-                    Path c = candidate.normalize();
-                    tried.add(c);
-                    if (Files.isDirectory(c)) {
-                        return c;
-                    }
-                }
-            } catch (InvalidPathException ignored) {
-                // not a path: a hub name; reported below
-            }
+        return declaredBase(peft, tried).orElseThrow(() -> new ModelLoadException(config, "base_model_name_or_path is '"
+                + peft.baseModel() + "', which names no local folder" + (tried.isEmpty() ? "" : " (tried " + tried + ")")
+                + "; give the base model's directory with ModelOptions.withBase(dir) (the JUnit extension uses the "
+                + "run's baseline model)"));
+    }
+
+    /**
+     * The local folder the adapter's {@code base_model_name_or_path} names (absolute, or relative to the
+     * adapter directory or the working directory), if any; {@code tried} receives the paths looked at.
+     */
+    Optional<Path> declaredBase(PeftConfig peft, List<Path> tried) {
+        String declared = peft.baseModel();
+        if (declared.isBlank()) {
+            return Optional.empty();
         }
-        throw new ModelLoadException(config, "base_model_name_or_path is '" + declared + "', which names no local folder"
-                + (tried.isEmpty() ? "" : " (tried " + tried + ")") + "; give the base model's directory with "
-                + "ModelOptions.withBase(dir) (the JUnit extension uses the run's baseline model)");
+        try {
+            Path p = Path.of(declared);
+            for (Path candidate : p.isAbsolute() ? List.of(p) : List.of(directory.resolve(p), p.toAbsolutePath())) {
+                Path c = candidate.normalize();
+                tried.add(c);
+                if (Files.isDirectory(c)) {
+                    return Optional.of(c);
+                }
+            }
+        } catch (InvalidPathException ignored) {
+            // not a path: a hub name
+        }
+        return Optional.empty();
     }
 
     /** Files whose bytes decide the adapter's effect, in fingerprint order. */

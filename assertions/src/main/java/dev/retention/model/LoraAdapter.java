@@ -194,9 +194,15 @@ final class LoraAdapter implements Adapter, AutoCloseable {
         if (lora == null) {
             return y;
         }
+        // y is the base projection's own fresh output: the low-rank term is added into it, and the term's
+        // temporaries are freed at once rather than when the call's manager closes, so an adapter's forward
+        // pass holds no more memory than the base's (the same sums as y + up * scaling, bit for bit)
         NDArray down = x.getNDArrayInternal().linear(x, lora.a(), null).singletonOrThrow();
         NDArray up = down.getNDArrayInternal().linear(down, lora.b(), lora.bBias()).singletonOrThrow();
-        return y.add(up.mul(lora.scaling()));
+        down.close();
+        y.addi(up.muli(lora.scaling()));
+        up.close();
+        return y;
     }
 
     PeftConfig config() {

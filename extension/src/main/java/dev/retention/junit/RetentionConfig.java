@@ -24,8 +24,12 @@ import java.util.function.Function;
  *   <caption>Keys</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code retention.baseline}</td><td>{@code @RetentionTest(baseline)}</td><td>baseline model directory</td></tr>
- *   <tr><td>{@code retention.tuned}</td><td>{@code @RetentionTest(tuned)}</td><td>tuned model directory</td></tr>
+ *   <tr><td>{@code retention.tuned}</td><td>{@code @RetentionTest(tuned)}</td><td>tuned model directory, or a PEFT
+ *       adapter directory</td></tr>
  *   <tr><td>{@code retention.model.<name>}</td><td>{@code @NamedModel(path)}</td><td>directory of a named model</td></tr>
+ *   <tr><td>{@code retention.tuned.base}, {@code retention.baseline.base}, {@code retention.model.<name>.base}</td>
+ *       <td>the local folder the adapter's {@code base_model_name_or_path} names, else the baseline</td>
+ *       <td>base model directory of a model that is a PEFT adapter</td></tr>
  *   <tr><td>{@code retention.suite}</td><td>{@code @RetentionTest(suite)}</td><td>comma-separated suite files</td></tr>
  *   <tr><td>{@code retention.baseline.recorded}</td><td>{@code @RetentionTest(recordedBaseline)}</td><td>comma-separated recorded baseline scorecards</td></tr>
  *   <tr><td>{@code retention.baseline.record}</td><td>{@code false}</td><td>score the baseline model and (re)write the recorded scorecards</td></tr>

@@ -29,7 +29,8 @@ import java.lang.annotation.Target;
  * overridden by a configuration parameter or system property without editing code, e.g.
  * {@code mvn test -Dretention.tuned=/path/to/candidate} (see {@link RetentionConfig} for all keys).
  * Each distinct model is loaded at most once per test run, lazily: a model whose scorecards all come
- * from the scorecard cache is never loaded.
+ * from the scorecard cache is never loaded. PEFT adapters over one base share it: the base is loaded
+ * once and each adapter adds only its own factors.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -41,7 +42,12 @@ public @interface RetentionTest {
     /** Directory of the baseline model (TorchScript + tokenizer.json); key {@code retention.baseline}. */
     String baseline() default "";
 
-    /** Directory of the fine-tuned model under test; key {@code retention.tuned}. */
+    /**
+     * Directory of the fine-tuned model under test, or of a PEFT LoRA adapter ({@code adapter_config.json} +
+     * {@code adapter_model.safetensors}), which runs on its base model: the local folder its
+     * {@code base_model_name_or_path} names, else the {@link #baseline()} (the key {@code retention.tuned.base}
+     * overrides both); key {@code retention.tuned}.
+     */
     String tuned() default "";
 
     /**

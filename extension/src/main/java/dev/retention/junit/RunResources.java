@@ -3,11 +3,14 @@ package dev.retention.junit;
 import dev.retention.assertions.ScoredModel;
 import dev.retention.eval.Scorecard;
 import dev.retention.eval.ScorecardCache;
+import dev.retention.model.AdapterBase;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelDescriptor;
+import dev.retention.model.ModelOptions;
 import dev.retention.report.ReportFiles;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -72,14 +76,76 @@ final class RunResources implements AutoCloseable {
         return suites.computeIfAbsent(Paths.get(path).toAbsolutePath().normalize(), Suite::load);
     }
 
-    /** The lazily loaded model at {@code path}; {@code slot} decides its device (see {@link ModelCache#get}). */
-    LazyScoredModel model(String path, int slot) {
+    /**
+     * The lazily loaded model at {@code path}; {@code slot} decides its device (see {@link ModelCache#get}).
+     * A PEFT adapter directory gets its base from {@link #adapterBase}.
+     *
+     * @param role the model's configuration key without {@code retention.}: {@code baseline}, {@code tuned}
+     *     or {@code model.<name>}
+     * @param baseline the run's baseline model path, if it has one (the default base of adapters)
+     */
+    LazyScoredModel model(String role, String path, int slot, Optional<String> baseline) {
         Path dir = Paths.get(path).toAbsolutePath().normalize();
-        return handles.computeIfAbsent(dir + "#" + slot, k -> {
-            ModelDescriptor d = CausalLm.describe(dir, config.modelOptions());
-            report.model(d.name(), d.fingerprint(), d.directory().toString());
+        Optional<Path> base = adapterBase(role, dir, baseline);
+        ModelOptions options = base.map(config.modelOptions()::withBase).orElse(config.modelOptions());
+        return handles.computeIfAbsent(dir + "#" + slot + base.map(b -> "#" + b).orElse(""), k -> {
+            ModelDescriptor d = CausalLm.describe(dir, options);
+            report.model(d.name(), d.fingerprint(), d.base().map(b -> d.directory() + " (PEFT adapter over "
+                    + b.directory() + ")").orElse(d.directory().toString()));
             return new LazyScoredModel(d, slot, models, config.evalConfig(), scorecards);
         });
+    }
+
+    /**
+     * The base model directory of {@code dir} when it is a PEFT adapter: the key
+     * {@code retention.<role>.base} when set, else the local folder its {@code base_model_name_or_path}
+     * names, else the run's baseline model folder. Empty when {@code dir} is not an adapter.
+     *
+     * @throws ExtensionConfigurationException naming the adapter, its base_model_name_or_path and the fix
+     *     when no base can be found, or when {@code retention.<role>.base} is set for a model that is no adapter
+     */
+    Optional<Path> adapterBase(String role, Path dir, Optional<String> baseline) {
+        String key = "retention." + role + ".base";
+        Optional<String> override = config.path(key, "");
+        if (!AdapterBase.isAdapter(dir)) {
+            if (override.isPresent()) {
+                throw new ExtensionConfigurationException("configuration parameter " + key + " is set, but the "
+                        + describeRole(role) + " " + dir + " is not a PEFT adapter (it has no adapter_config.json), so it "
+                        + "has no base; remove " + key);
+            }
+            return Optional.empty();
+        }
+        if (override.isPresent()) {
+            Path b = Paths.get(override.get()).toAbsolutePath().normalize();
+            if (!Files.isDirectory(b)) {
+                throw new ExtensionConfigurationException("configuration parameter " + key + " = '" + override.get()
+                        + "' names no directory (" + b + "); give the directory of the base model of the adapter " + dir);
+            }
+            return Optional.of(b);
+        }
+        AdapterBase adapter = AdapterBase.of(dir);
+        if (adapter.localFolder().isPresent()) {
+            return adapter.localFolder();
+        }
+        Optional<Path> live = role.equals("baseline") ? Optional.empty()
+                : baseline.map(p -> Paths.get(p).toAbsolutePath().normalize());
+        if (live.isPresent() && Files.isDirectory(live.get()) && !AdapterBase.isAdapter(live.get())) {
+            return live;
+        }
+        String why = role.equals("baseline") ? "and the baseline cannot be its own base"
+                : live.isEmpty() ? "and the run has no baseline model to use as its base"
+                : !Files.isDirectory(live.get()) ? "and the baseline " + live.get() + " is no local model folder"
+                : "and the baseline " + live.get() + " is itself an adapter";
+        throw new ExtensionConfigurationException("the " + describeRole(role) + " " + dir + " is a PEFT adapter whose "
+                + adapter.config().getFileName() + " has base_model_name_or_path '" + adapter.declared() + "', which "
+                + "names no local folder (looked up relative to the adapter and the working directory), " + why
+                + "; set " + key + " to the base model's directory"
+                + (role.equals("baseline") ? "" : ", or give the run a baseline model (the base itself) with "
+                + "@RetentionTest(baseline) or retention.baseline"));
+    }
+
+    private static String describeRole(String role) {
+        return role.startsWith("model.") ? "model '" + role.substring("model.".length()) + "'" : role + " model";
     }
 
     /**
@@ -124,7 +190,7 @@ final class RunResources implements AutoCloseable {
                 .setting("prompt template", config.promptTemplate())
                 .setting("scorecard cache", config.cacheMode().label() + " at " + config.cacheDir() + " ("
                         + scorecards.hits() + " hits, " + scorecards.misses() + " misses)")
-                .setting("model cache", models.loads() + " loads, " + models.hits() + " hits");
+                .setting("model cache", models.summary());
     }
 
     @Override
