@@ -263,13 +263,17 @@ final class Judge {
             return;
         }
         boolean recorded = baseline instanceof RecordedScoredModel || tuned instanceof RecordedScoredModel;
+        boolean chat = !base.scoring().chatTemplate().equals(other.scoring().chatTemplate());
         throw new IllegalStateException(describe(baseline, base) + " and " + describe(tuned, other) + " were scored "
                 + "with different settings (baseline vs tuned: " + String.join(", ", diff) + "), so their scores are "
                 + "not comparable. " + (recorded ? "Record the baseline again with this run's settings "
                 + "(-Dretention.baseline.record=true), or run with the recorded ones (retention.contextLength, "
-                + "retention.promptTemplate, retention.addBosToken)."
+                + "retention.promptTemplate, retention.addBosToken" + (chat ? ", retention.chatTemplate" : "") + ")."
                 : "Score both with one configuration (one EvalConfig; for different context windows, "
-                + "retention.contextLength or ModelOptions.withContextLength)."));
+                + "retention.contextLength or ModelOptions.withContextLength)." + (chat ? " The chat items went "
+                + "through different chat templates (each model's own, under retention.chatTemplate=auto): give "
+                + "both one template with retention.chatTemplate=<file> (EvalConfig.withChatTemplate("
+                + "ChatTemplateSetting.file(path))), or none." : "")));
     }
 
     private static String describe(ScoredModel m, Scorecard card) {
