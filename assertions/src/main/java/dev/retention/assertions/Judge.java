@@ -165,8 +165,10 @@ final class Judge {
             ItemResult bi = pr.baseline().get(i);
             ItemResult ti = pr.tuned().get(i);
             if (b[i] && !t[i]) {
-                newly.add(new ItemChange(bi.id(), bi.category(), bi.prompt(), bi.expected(), bi.output(), ti.output(),
-                        bi.truncatedTokens(), ti.truncatedTokens()));
+                // the tuned card's prompt: a baseline recorded before prompts were kept apart from their
+                // rendering holds the rendered text there
+                newly.add(new ItemChange(bi.id(), bi.category(), ti.prompt(), bi.expected(), bi.output(), ti.output(),
+                        bi.truncatedTokens(), ti.truncatedTokens(), ti.renderedPrompt()));
             }
             if (bi.truncated() || ti.truncated()) {
                 truncated.add(bi.id());
