@@ -5,20 +5,33 @@ package dev.retention.assertions;
  *
  * @param id item id
  * @param category item category
- * @param prompt the prompt or context
+ * @param prompt the item's own prompt or context, as the suite gives it
  * @param expected what a pass looks like
  * @param baselineOutput what the baseline produced
  * @param tunedOutput what the tuned model produced
  * @param baselineTruncated prompt tokens the baseline did not see (left-truncated to its context window)
  * @param tunedTruncated prompt tokens the tuned model did not see
+ * @param renderedPrompt the text the tuned model was conditioned on (after the prompt template or chat template);
+ *     equal to {@code prompt} when no template changed it
  */
 public record ItemChange(String id, String category, String prompt, String expected, String baselineOutput,
-                         String tunedOutput, int baselineTruncated, int tunedTruncated) {
+                         String tunedOutput, int baselineTruncated, int tunedTruncated, String renderedPrompt) {
+
+    /** A change whose prompt no template changed. */
+    public ItemChange(String id, String category, String prompt, String expected, String baselineOutput,
+                      String tunedOutput, int baselineTruncated, int tunedTruncated) {
+        this(id, category, prompt, expected, baselineOutput, tunedOutput, baselineTruncated, tunedTruncated, prompt);
+    }
 
     /** A change whose prompt both models saw whole. */
     public ItemChange(String id, String category, String prompt, String expected, String baselineOutput,
                       String tunedOutput) {
         this(id, category, prompt, expected, baselineOutput, tunedOutput, 0, 0);
+    }
+
+    /** Whether a prompt template or chat template changed the prompt (see {@link #renderedPrompt()}). */
+    public boolean templated() {
+        return !renderedPrompt.equals(prompt);
     }
 
     /** Whether either model saw only the end of the prompt. */

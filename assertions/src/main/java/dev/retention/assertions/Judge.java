@@ -165,8 +165,10 @@ final class Judge {
             ItemResult bi = pr.baseline().get(i);
             ItemResult ti = pr.tuned().get(i);
             if (b[i] && !t[i]) {
-                newly.add(new ItemChange(bi.id(), bi.category(), bi.prompt(), bi.expected(), bi.output(), ti.output(),
-                        bi.truncatedTokens(), ti.truncatedTokens()));
+                // the tuned card's prompt: a baseline recorded before prompts were kept apart from their
+                // rendering holds the rendered text there
+                newly.add(new ItemChange(bi.id(), bi.category(), ti.prompt(), bi.expected(), bi.output(), ti.output(),
+                        bi.truncatedTokens(), ti.truncatedTokens(), ti.renderedPrompt()));
             }
             if (bi.truncated() || ti.truncated()) {
                 truncated.add(bi.id());
@@ -263,13 +265,17 @@ final class Judge {
             return;
         }
         boolean recorded = baseline instanceof RecordedScoredModel || tuned instanceof RecordedScoredModel;
+        boolean chat = !base.scoring().chatTemplate().equals(other.scoring().chatTemplate());
         throw new IllegalStateException(describe(baseline, base) + " and " + describe(tuned, other) + " were scored "
                 + "with different settings (baseline vs tuned: " + String.join(", ", diff) + "), so their scores are "
                 + "not comparable. " + (recorded ? "Record the baseline again with this run's settings "
                 + "(-Dretention.baseline.record=true), or run with the recorded ones (retention.contextLength, "
-                + "retention.promptTemplate, retention.addBosToken)."
+                + "retention.promptTemplate, retention.addBosToken" + (chat ? ", retention.chatTemplate" : "") + ")."
                 : "Score both with one configuration (one EvalConfig; for different context windows, "
-                + "retention.contextLength or ModelOptions.withContextLength)."));
+                + "retention.contextLength or ModelOptions.withContextLength)." + (chat ? " The chat items went "
+                + "through different chat templates (each model's own, under retention.chatTemplate=auto): give "
+                + "both one template with retention.chatTemplate=<file> (EvalConfig.withChatTemplate("
+                + "ChatTemplateSetting.file(path))), or none." : "")));
     }
 
     private static String describe(ScoredModel m, Scorecard card) {

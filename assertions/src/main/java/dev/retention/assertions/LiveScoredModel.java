@@ -45,7 +45,8 @@ final class LiveScoredModel implements ScoredModel {
     @Override
     public Scorecard scorecard(Suite suite) {
         return memo.computeIfAbsent(suite.contentHash(), h -> store.get(new ScorecardKey(name(), fingerprint(),
-                suite.name(), suite.contentHash(), ScoringConfig.of(evaluator.model().descriptor(), evaluator.config())),
+                suite.name(), suite.contentHash(), ScoringConfig.of(evaluator.model().descriptor(), evaluator.config(),
+                suite)),
                 () -> evaluator.score(suite)));
     }
 

@@ -48,6 +48,10 @@ final class VerdictTable {
         if (!newly.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "%nNewly failing items (%d in total, first %d):%n", newly.size(),
                     Math.min(ITEMS_SHOWN, newly.size())));
+            if (newly.stream().anyMatch(ItemChange::templated)) {
+                sb.append("  (prompts as the suite gives them; the text the model saw after the prompt or chat "
+                        + "template is in report.html and in the scorecards' renderedPrompt)\n");
+            }
             for (ItemChange c : newly.subList(0, Math.min(ITEMS_SHOWN, newly.size()))) {
                 sb.append("  - ").append(c.id()).append(" (").append(c.category()).append(")\n");
                 sb.append("      prompt:   ").append(quote(c.prompt())).append(truncation(c)).append('\n');

@@ -39,10 +39,12 @@ public final class Evaluator {
 
     private final CausalLm model;
     private final EvalConfig config;
+    private final PromptFormat prompts;
 
     private Evaluator(CausalLm model, EvalConfig config) {
         this.model = model;
         this.config = config;
+        this.prompts = PromptFormat.of(model, config);
     }
 
     public static Evaluator of(CausalLm model) {
@@ -59,6 +61,11 @@ public final class Evaluator {
 
     public EvalConfig config() {
         return config;
+    }
+
+    /** How this evaluator turns suite items into requests (prompt template, chat template). */
+    public PromptFormat prompts() {
+        return prompts;
     }
 
     /** Log-likelihood of {@code continuation} given {@code context}. */
@@ -263,21 +270,13 @@ public final class Evaluator {
     public List<ScoreRow> answerRows(Suite suite) {
         List<ScoreRow> rows = new ArrayList<>();
         for (SuiteItem item : suite.items()) {
-            String ctx;
-            String cont;
-            if (item instanceof SuiteItem.Generate g && g.answer().isPresent()) {
-                ctx = g.prompt();
-                cont = g.answer().get();
-            } else if (item instanceof SuiteItem.Choice c) {
-                ctx = c.context();
-                cont = c.delimiter() + c.choices().get(c.gold());
-            } else if (item instanceof SuiteItem.Loglikelihood l) {
-                ctx = l.context();
-                cont = l.delimiter() + l.answer();
-            } else {
+            List<LoglikelihoodRequest> requests = prompts.loglikelihoodRequests(item);
+            if (requests.isEmpty()) {
                 continue;
             }
-            PairEncoding.Pair pair = PairEncoding.encode(model.tokenizer(), this::prefixToken, config.apply(ctx), cont);
+            LoglikelihoodRequest r = requests.get(item instanceof SuiteItem.Choice c ? c.gold() : 0);
+            PairEncoding.Pair pair = PairEncoding.encode(model.tokenizer(), this::prefixToken, r.context(),
+                    r.continuation());
             rows.add(PairEncoding.row(pair, model.contextLength(), "item " + item.id()));
         }
         return rows;

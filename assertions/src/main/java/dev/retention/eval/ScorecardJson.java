@@ -36,14 +36,16 @@ import java.util.TreeMap;
  * <pre>
  * { "schema": "retention-scorecard", "schemaVersion": 2,
  *   "suite": {"name", "sha256"}, "model": {"name", "fingerprint", "path", "device"},
- *   "scoring": {"batchSize", "contextLength", "addBosToken", "promptTemplate", "library", "engine"},
+ *   "scoring": {"batchSize", "contextLength", "addBosToken", "promptTemplate", "library", "engine",
+ *               "chatTemplate"? (SHA-256 of the chat template applied), "systemMessage"?},
  *   "createdAt": ISO-8601,
  *   "summary": {"overall": S, "categories": {name: S}},   S = {n, passed, accuracy, stderr, wilson95: [lo, hi],
  *                                                              and for perplexity items: perplexityItems,
  *                                                              logLikelihood, tokens, words, bytes,
  *                                                              tokenPerplexity, wordPerplexity, bitsPerByte}
  *   "items": [{"id", "category", "kind", "severity"?, "outcome": pass|fail|not_scored, "logLikelihood" (null = none),
- *              "tokens", "words", "bytes", "prompt", "expected", "output", "truncatedTokens"}],
+ *              "tokens", "words", "bytes", "prompt", "renderedPrompt"? (when a template changed the prompt),
+ *              "expected", "output", "truncatedTokens"}],
  *   "checksum": "sha256:&lt;hex&gt;" }
  * </pre>
  *
@@ -94,6 +96,8 @@ final class ScorecardJson {
         s.addProperty("promptTemplate", sc.promptTemplate());
         s.addProperty("library", sc.library());
         s.addProperty("engine", sc.engine());
+        sc.chatTemplate().ifPresent(t -> s.addProperty("chatTemplate", t));
+        sc.systemMessage().ifPresent(m -> s.addProperty("systemMessage", m));
         o.add("scoring", s);
         o.addProperty("createdAt", c.createdAt().toString());
         o.add("summary", summary(c));
@@ -110,6 +114,9 @@ final class ScorecardJson {
             i.addProperty("words", r.words());
             i.addProperty("bytes", r.bytes());
             i.addProperty("prompt", r.prompt());
+            if (r.templated()) {
+                i.addProperty("renderedPrompt", r.renderedPrompt());
+            }
             i.addProperty("expected", r.expected());
             i.addProperty("output", r.output());
             i.addProperty("truncatedTokens", r.truncatedTokens());
@@ -238,7 +245,8 @@ final class ScorecardJson {
             JsonObject s = o.getAsJsonObject("scoring");
             ModelRef model = new ModelRef(str(m, "name"), str(m, "fingerprint"), str(m, "path"), str(m, "device"));
             ScoringConfig scoring = new ScoringConfig(s.get("batchSize").getAsInt(), s.get("contextLength").getAsInt(),
-                    s.get("addBosToken").getAsBoolean(), str(s, "promptTemplate"), str(s, "library"), str(s, "engine"));
+                    s.get("addBosToken").getAsBoolean(), str(s, "promptTemplate"), str(s, "library"), str(s, "engine"),
+                    optStr(s, "chatTemplate"), optStr(s, "systemMessage"));
             List<ItemResult> items = new ArrayList<>();
             for (JsonElement e : o.getAsJsonArray("items")) {
                 JsonObject i = e.getAsJsonObject();
@@ -248,7 +256,8 @@ final class ScorecardJson {
                         ItemResult.Outcome.valueOf(str(i, "outcome").toUpperCase(Locale.ROOT)),
                         ll == null || ll.isJsonNull() ? Double.NaN : ll.getAsDouble(), i.get("tokens").getAsInt(),
                         i.get("words").getAsLong(), i.get("bytes").getAsLong(), str(i, "prompt"), str(i, "expected"),
-                        str(i, "output"), i.get("truncatedTokens").getAsInt()));
+                        str(i, "output"), i.get("truncatedTokens").getAsInt(),
+                        optStr(i, "renderedPrompt").orElse(str(i, "prompt"))));
             }
             Scorecard card = new Scorecard(str(suite, "name"), str(suite, "sha256"), model, scoring,
                     Instant.parse(str(o, "createdAt")), items);
@@ -313,6 +322,10 @@ final class ScorecardJson {
             throw new ScorecardFormatException(source, "overall summary says " + says + " but the items give " + want
                     + " (edited or corrupt file)", null);
         }
+    }
+
+    private static Optional<String> optStr(JsonObject o, String key) {
+        return o.has(key) ? Optional.of(str(o, key)) : Optional.empty();
     }
 
     private static String str(JsonObject o, String key) {

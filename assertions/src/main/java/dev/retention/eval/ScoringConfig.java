@@ -1,5 +1,7 @@
 package dev.retention.eval;
 
+import dev.retention.suite.Suite;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything besides model and suite that can change a score; part of every cache key.
@@ -17,20 +20,46 @@ import java.util.Objects;
  * @param promptTemplate the prompt template
  * @param library Retention version
  * @param engine inference engine and version
+ * @param chatTemplate SHA-256 (hex) of the chat template applied to the suite's chat items, or empty when none
+ *     was (no chat items, setting {@code none}, or {@code auto} and a model without a template)
+ * @param systemMessage the system message of the chat items, when a chat template was applied and the run set one
  */
 public record ScoringConfig(int batchSize, int contextLength, boolean addBosToken, String promptTemplate,
-                            String library, String engine) {
+                            String library, String engine, Optional<String> chatTemplate,
+                            Optional<String> systemMessage) {
 
     public ScoringConfig {
         Objects.requireNonNull(promptTemplate, "promptTemplate");
         Objects.requireNonNull(library, "library");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(chatTemplate, "chatTemplate");
+        Objects.requireNonNull(systemMessage, "systemMessage");
+        if (chatTemplate.isEmpty() && systemMessage.isPresent()) {
+            throw new IllegalArgumentException("a system message is recorded only with the chat template it went "
+                    + "through");
+        }
     }
 
-    /** The configuration an {@link Evaluator} with {@code config} uses for the model {@code model}. */
-    public static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config) {
+    /** A configuration under which no chat template was applied. */
+    public ScoringConfig(int batchSize, int contextLength, boolean addBosToken, String promptTemplate, String library,
+                         String engine) {
+        this(batchSize, contextLength, addBosToken, promptTemplate, library, engine, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The configuration an {@link Evaluator} with {@code config} uses for the model {@code model} on {@code suite}
+     * (which chat template, if any, its chat items go through).
+     */
+    public static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config, Suite suite) {
+        return of(model, config, PromptFormat.of(model, config), suite);
+    }
+
+    static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config, PromptFormat format,
+                            Suite suite) {
+        Optional<String> chat = format.appliedTemplate(suite);
         return new ScoringConfig(config.batchSize(), model.contextLength(), model.addBosToken(), config.promptTemplate(),
-                LibraryVersion.retention(), LibraryVersion.engine());
+                LibraryVersion.retention(), LibraryVersion.engine(), chat,
+                chat.isPresent() ? config.systemMessage() : Optional.empty());
     }
 
     /**
@@ -49,6 +78,13 @@ public record ScoringConfig(int batchSize, int contextLength, boolean addBosToke
         if (!promptTemplate.equals(other.promptTemplate)) {
             d.add("promptTemplate \"" + promptTemplate + "\" vs \"" + other.promptTemplate + "\"");
         }
+        if (!chatTemplate.equals(other.chatTemplate)) {
+            d.add("chat template " + chatLabel(chatTemplate) + " vs " + chatLabel(other.chatTemplate));
+        }
+        if (!systemMessage.equals(other.systemMessage)) {
+            d.add("system message " + systemMessage.map(s -> "\"" + s + "\"").orElse("none") + " vs "
+                    + other.systemMessage.map(s -> "\"" + s + "\"").orElse("none"));
+        }
         if (!library.equals(other.library)) {
             d.add("Retention " + library + " vs " + other.library);
         }
@@ -58,10 +94,21 @@ public record ScoringConfig(int batchSize, int contextLength, boolean addBosToke
         return d;
     }
 
-    /** SHA-256 (hex) of every field, for cache keys. */
+    private static String chatLabel(Optional<String> sha256) {
+        return sha256.map(h -> "sha256:" + h.substring(0, Math.min(12, h.length())) + "…").orElse("none");
+    }
+
+    /**
+     * SHA-256 (hex) of every field, for cache keys. (The chat fields count only when a chat template was applied,
+     * so a run without one keeps the key it had before chat templates existed.)
+     */
     public String hash() {
         String s = String.join("\u0000", Integer.toString(batchSize), Integer.toString(contextLength),
                 Boolean.toString(addBosToken), promptTemplate, library, engine);
+        if (chatTemplate.isPresent()) {
+            s = String.join("\u0000", s, "chat", chatTemplate.get(), systemMessage.map(m -> "system\u0000" + m)
+                    .orElse("no system"));
+        }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -1,6 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
+import dev.retention.model.ChatTemplateException;
 import dev.retention.suite.Check;
 import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
@@ -41,41 +42,45 @@ final class SuiteScorer {
     }
 
     Scorecard score(Suite suite) {
-        EvalConfig cfg = evaluator.config();
         CausalLm model = evaluator.model();
+        PromptFormat format = evaluator.prompts();
         List<LoglikelihoodRequest> llRequests = new ArrayList<>();
         List<String> llLabels = new ArrayList<>();
         List<Integer> llStart = new ArrayList<>();
         List<GenerationRequest> genRequests = new ArrayList<>();
         List<int[]> genPrompts = new ArrayList<>();
         List<String> texts = new ArrayList<>();
+        List<String> rendered = new ArrayList<>(suite.size());
         for (SuiteItem item : suite.items()) {
             llStart.add(llRequests.size());
             String what = "item " + item.id() + " of suite " + suite.name();
+            if (item instanceof SuiteItem.Perplexity p) {
+                texts.add(p.text());
+                rendered.add("");
+                continue;
+            }
+            String prompt;
+            try {
+                prompt = format.prompt(item);
+            } catch (ChatTemplateException e) {
+                throw e.in("suite " + suite.name());
+            }
+            rendered.add(prompt);
+            List<LoglikelihoodRequest> requests = format.loglikelihoodRequests(item, prompt);
+            llRequests.addAll(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                llLabels.add(what + (item instanceof SuiteItem.Choice ? " (choice " + i + ")"
+                        : item instanceof SuiteItem.Generate ? " (its answer)" : ""));
+            }
             if (item instanceof SuiteItem.Generate g) {
-                String prompt = cfg.apply(g.prompt());
-                g.answer().ifPresent(a -> {
-                    llRequests.add(new LoglikelihoodRequest(prompt, a));
-                    llLabels.add(what + " (its answer)");
-                });
                 if (g.maxTokens() >= model.contextLength()) {
                     throw new IllegalArgumentException(what + ": maxTokens " + g.maxTokens() + " does not fit the "
                             + "context window of " + model.contextLength() + " tokens of " + model.name()
                             + ", which must also hold the prompt; lower maxTokens below " + model.contextLength());
                 }
-                genRequests.add(new GenerationRequest(prompt, g.maxTokens(), g.stop()));
-                genPrompts.add(evaluator.promptIds(prompt));
-            } else if (item instanceof SuiteItem.Choice c) {
-                String ctx = cfg.apply(c.context());
-                for (int i = 0; i < c.choices().size(); i++) {
-                    llRequests.add(new LoglikelihoodRequest(ctx, c.delimiter() + c.choices().get(i)));
-                    llLabels.add(what + " (choice " + i + ")");
-                }
-            } else if (item instanceof SuiteItem.Loglikelihood l) {
-                llRequests.add(new LoglikelihoodRequest(cfg.apply(l.context()), l.delimiter() + l.answer()));
-                llLabels.add(what);
-            } else if (item instanceof SuiteItem.Perplexity p) {
-                texts.add(p.text());
+                GenerationRequest request = PromptFormat.generationRequest(g, prompt);
+                genRequests.add(request);
+                genPrompts.add(evaluator.promptIds(request.prompt()));
             }
         }
         String tag = suite.name();
@@ -93,33 +98,36 @@ final class SuiteScorer {
             SuiteItem item = suite.items().get(k);
             int at = llStart.get(k);
             Optional<String> sev = item.severity().map(Severity::label);
+            String prompt = rendered.get(k);
             if (item instanceof SuiteItem.Generate g) {
                 int dropped = evaluator.truncatedPrompt(genPrompts.get(gi).length, g.maxTokens());
-                results.add(generate(g, sev, g.answer().isPresent() ? lls.get(at) : null, gens.get(gi++), dropped));
+                results.add(generate(g, sev, g.answer().isPresent() ? lls.get(at) : null, gens.get(gi++), dropped,
+                        prompt));
             } else if (item instanceof SuiteItem.Choice c) {
-                results.add(choice(c, sev, lls.subList(at, at + c.choices().size())));
+                results.add(choice(c, sev, lls.subList(at, at + c.choices().size()), prompt));
             } else if (item instanceof SuiteItem.Loglikelihood l) {
-                results.add(loglikelihood(l, sev, lls.get(at)));
+                results.add(loglikelihood(l, sev, lls.get(at), format.delimiter(l), prompt));
             } else if (item instanceof SuiteItem.Perplexity p) {
                 results.add(perplexity(p, sev, rolls.get(ti++)));
             }
         }
-        ScoringConfig scoring = ScoringConfig.of(model.descriptor(), cfg);
+        ScoringConfig scoring = ScoringConfig.of(model.descriptor(), evaluator.config(), format, suite);
         return new Scorecard(suite.name(), suite.contentHash(),
                 new ModelRef(model.name(), model.fingerprint(), model.directory().toString(), model.device()), scoring,
                 Instant.now(), results);
     }
 
-    private ItemResult generate(SuiteItem.Generate g, Optional<String> sev, Loglikelihood ll, Generation gen,
-                                int promptDropped) {
+    private static ItemResult generate(SuiteItem.Generate g, Optional<String> sev, Loglikelihood ll, Generation gen,
+                                       int promptDropped, String rendered) {
         boolean pass = g.check().test(gen.text(), g.answer());
         return new ItemResult(g.id(), g.category(), g.kind(), sev, outcome(pass),
                 ll == null ? Double.NaN : ll.logLikelihood(), ll == null ? 0 : ll.tokens(), 0, 0,
-                evaluator.config().apply(g.prompt()), describe(g), gen.text(),
-                Math.max(promptDropped, ll == null ? 0 : ll.truncatedTokens()));
+                g.prompt(), describe(g), gen.text(),
+                Math.max(promptDropped, ll == null ? 0 : ll.truncatedTokens()), rendered);
     }
 
-    private ItemResult choice(SuiteItem.Choice c, Optional<String> sev, List<Loglikelihood> lls) {
+    private static ItemResult choice(SuiteItem.Choice c, Optional<String> sev, List<Loglikelihood> lls,
+                                     String rendered) {
         int best = 0;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < lls.size(); i++) {
@@ -135,14 +143,15 @@ final class SuiteScorer {
         }
         Loglikelihood gold = lls.get(c.gold());
         return new ItemResult(c.id(), c.category(), c.kind(), sev, outcome(best == c.gold()), gold.logLikelihood(),
-                gold.tokens(), 0, 0, evaluator.config().apply(c.context()), c.choices().get(c.gold()),
-                c.choices().get(best), lls.stream().mapToInt(Loglikelihood::truncatedTokens).max().orElse(0));
+                gold.tokens(), 0, 0, c.context(), c.choices().get(c.gold()),
+                c.choices().get(best), lls.stream().mapToInt(Loglikelihood::truncatedTokens).max().orElse(0), rendered);
     }
 
-    private ItemResult loglikelihood(SuiteItem.Loglikelihood l, Optional<String> sev, Loglikelihood ll) {
+    private ItemResult loglikelihood(SuiteItem.Loglikelihood l, Optional<String> sev, Loglikelihood ll,
+                                     String delimiter, String rendered) {
         String greedy = evaluator.model().tokenizer().decode(ll.greedyTokens());
         return new ItemResult(l.id(), l.category(), l.kind(), sev, outcome(ll.greedy()), ll.logLikelihood(), ll.tokens(),
-                0, 0, evaluator.config().apply(l.context()), l.delimiter() + l.answer(), greedy, ll.truncatedTokens());
+                0, 0, l.context(), delimiter + l.answer(), greedy, ll.truncatedTokens(), rendered);
     }
 
     private static ItemResult perplexity(SuiteItem.Perplexity p, Optional<String> sev, RollingLoglikelihood r) {

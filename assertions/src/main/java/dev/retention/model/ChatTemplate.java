@@ -93,16 +93,12 @@ public final class ChatTemplate {
         if (!Files.isRegularFile(config)) {
             return Optional.empty();
         }
-        JsonElement template;
-        try {
-            JsonElement root = JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8));
-            if (!root.isJsonObject()) {
-                throw new ModelLoadException(config, "is not a JSON object");
-            }
-            template = root.getAsJsonObject().get("chat_template");
-        } catch (IOException | JsonParseException e) {
-            throw new ModelLoadException(config, "cannot read it as JSON: " + e.getMessage(), e);
-        }
+        return fromTokenizerConfig(config);
+    }
+
+    /** The {@code chat_template} of a {@code tokenizer_config.json}, as {@link #from(Path)} reads it. */
+    private static Optional<ChatTemplate> fromTokenizerConfig(Path config) {
+        JsonElement template = jsonObject(config).get("chat_template");
         if (template == null || template.isJsonNull()) {
             return Optional.empty();
         }
@@ -130,6 +126,103 @@ public final class ChatTemplate {
                 + template);
     }
 
+    /**
+     * A chat template named by a run setting: a directory read as {@link #from(Path)} reads a model directory,
+     * a {@code .json} file read as a {@code tokenizer_config.json}, or any other file read as the template's
+     * Jinja source (UTF-8).
+     *
+     * @throws ModelLoadException naming the path when it does not exist, cannot be read or holds no template
+     */
+    public static ChatTemplate load(Path fileOrDirectory) {
+        Path p = fileOrDirectory.toAbsolutePath().normalize();
+        if (Files.isDirectory(p)) {
+            return from(p).orElseThrow(() -> new ModelLoadException(p, "holds no chat template: neither "
+                    + "chat_template.jinja nor a chat_template in tokenizer_config.json"));
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new ModelLoadException(p, "chat template file does not exist; give a .jinja file, a "
+                    + "tokenizer_config.json or a model directory that has a chat template");
+        }
+        if (p.getFileName().toString().endsWith(".json")) {
+            return fromTokenizerConfig(p).orElseThrow(() -> new ModelLoadException(p, "has no chat_template"));
+        }
+        try {
+            String text = Files.readString(p, StandardCharsets.UTF_8).replace("\r\n", "\n").replace('\r', '\n');
+            return new ChatTemplate(text, p.toString(), null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ModelLoadException(p, "cannot read the chat template as UTF-8: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The chat template of a model: its own directory's, else (for a PEFT adapter that ships none) its base
+     * model's; empty when neither has one.
+     */
+    static Optional<ChatTemplate> of(ModelDescriptor model) {
+        Optional<ChatTemplate> own = from(model.directory());
+        return own.isPresent() || model.base().isEmpty() ? own : of(model.base().get());
+    }
+
+    /**
+     * The special tokens transformers passes to a chat template ({@code bos_token}, {@code eos_token},
+     * {@code unk_token}, {@code sep_token}, {@code pad_token}, {@code cls_token}, {@code mask_token},
+     * {@code additional_special_tokens}) as their text, read from the model's {@code tokenizer_config.json}, then
+     * {@code special_tokens_map.json} for those it does not name; for a PEFT adapter, its base model's.
+     */
+    static Map<String, Object> specialTokens(ModelDescriptor model) {
+        if (model.base().isPresent()) {
+            return specialTokens(model.base().get());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String file : List.of("tokenizer_config.json", "special_tokens_map.json")) {
+            Path p = model.directory().resolve(file);
+            if (!Files.isRegularFile(p)) {
+                continue;
+            }
+            JsonObject root = jsonObject(p);
+            for (String key : SPECIAL_TOKENS) {
+                JsonElement v = root.get(key);
+                if (out.containsKey(key) || v == null || v.isJsonNull()) {
+                    continue;
+                }
+                if (v.isJsonArray()) {
+                    List<Object> texts = new ArrayList<>();
+                    v.getAsJsonArray().forEach(e -> texts.add(tokenText(p, key, e)));
+                    out.put(key, texts);
+                } else {
+                    out.put(key, tokenText(p, key, v));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final List<String> SPECIAL_TOKENS = List.of("bos_token", "eos_token", "unk_token", "sep_token",
+            "pad_token", "cls_token", "mask_token", "additional_special_tokens");
+
+    /** A special token as a string or an {@code {"content": ...}} object (transformers' AddedToken). */
+    private static String tokenText(Path file, String key, JsonElement e) {
+        if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
+            return e.getAsString();
+        }
+        if (e.isJsonObject() && isString(e.getAsJsonObject(), "content")) {
+            return e.getAsJsonObject().get("content").getAsString();
+        }
+        throw new ModelLoadException(file, key + " must be a string or an object with a string 'content', found " + e);
+    }
+
+    private static JsonObject jsonObject(Path file) {
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) {
+                throw new ModelLoadException(file, "is not a JSON object");
+            }
+            return root.getAsJsonObject();
+        } catch (IOException | JsonParseException e) {
+            throw new ModelLoadException(file, "cannot read it as JSON: " + e.getMessage(), e);
+        }
+    }
+
     private static boolean isString(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
@@ -145,13 +238,23 @@ public final class ChatTemplate {
     }
 
     /** This template with {@code strftime_now} reading {@code clock} instead of the system clock. */
-    ChatTemplate withClock(Clock clock) {
+    public ChatTemplate withClock(Clock clock) {
         return new ChatTemplate(source, name, Objects.requireNonNull(clock, "clock"));
     }
 
     /** The template's source text. */
     public String source() {
         return source;
+    }
+
+    /** SHA-256 (hex) of the source text (UTF-8): what a scorecard records of the template it applied. */
+    public String sha256() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The name used in error messages. */

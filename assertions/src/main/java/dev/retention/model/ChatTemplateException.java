@@ -20,6 +20,11 @@ public final class ChatTemplateException extends RuntimeException {
         this.raisedMessage = raisedMessage;
     }
 
+    /** This failure with {@code context} (e.g. the suite item being rendered) before its message. */
+    public ChatTemplateException in(String context) {
+        return new ChatTemplateException(templateName, context + ": " + getMessage(), raisedMessage, this);
+    }
+
     /** The template's name (usually the file it came from). */
     public String templateName() {
         return templateName;

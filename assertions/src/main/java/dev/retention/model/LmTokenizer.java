@@ -9,7 +9,9 @@ import java.nio.file.Path;
 /**
  * A Hugging Face {@code tokenizer.json} loaded from disk (never from the hub) with truncation and
  * padding off, so whole texts are encoded; special tokens are not added (lm-evaluation-harness
- * causal-LM default), except BOS when {@link ModelOptions#addBosToken()} asks for it.
+ * causal-LM default), except BOS when {@link ModelOptions#addBosToken()} asks for it, and then never a second
+ * time: a text whose encoding already begins with the BOS token (a chat template that writes
+ * {@code {{ bos_token }}}, say) gets no other (see {@link ChatTemplate}, "The BOS trap").
  * Thread-safe for concurrent encode/decode.
  */
 public final class LmTokenizer implements AutoCloseable {
@@ -47,16 +49,20 @@ public final class LmTokenizer implements AutoCloseable {
         }
     }
 
-    /** Token ids of {@code text}, untruncated. */
+    /**
+     * Token ids of {@code text}, untruncated; with BOS first when the model options add it and the text does not
+     * already begin with it.
+     */
     public int[] encode(String text) {
         if (text.isEmpty()) {
             return addBos ? new int[] {special.bos().getAsInt()} : new int[0];
         }
         Encoding enc = hf.encode(text, false, false);
         long[] ids = enc.getIds();
-        int off = addBos ? 1 : 0;
+        boolean prepend = addBos && !(ids.length > 0 && ids[0] == special.bos().getAsInt());
+        int off = prepend ? 1 : 0;
         int[] out = new int[ids.length + off];
-        if (addBos) {
+        if (prepend) {
             out[0] = special.bos().getAsInt();
         }
         for (int i = 0; i < ids.length; i++) {

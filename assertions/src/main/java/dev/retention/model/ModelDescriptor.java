@@ -1,6 +1,7 @@
 package dev.retention.model;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,5 +35,24 @@ public record ModelDescriptor(String name, Path directory, String fingerprint, i
     /** Whether this is a PEFT adapter over {@link #base()}. */
     public boolean isAdapter() {
         return base.isPresent();
+    }
+
+    /**
+     * The model's chat template, read from its files now: {@code chat_template.jinja}, else
+     * {@code tokenizer_config.json}'s {@code chat_template}; for a PEFT adapter that ships neither, its base
+     * model's. Empty when the model has none.
+     *
+     * @throws ModelLoadException naming the file when a template file cannot be read or is malformed
+     */
+    public Optional<ChatTemplate> chatTemplate() {
+        return ChatTemplate.of(this);
+    }
+
+    /**
+     * The special tokens as transformers passes them to a chat template ({@code bos_token}, {@code eos_token},
+     * ... as text), read from the model's {@code tokenizer_config.json} and {@code special_tokens_map.json}.
+     */
+    public Map<String, Object> chatTemplateVariables() {
+        return ChatTemplate.specialTokens(this);
     }
 }

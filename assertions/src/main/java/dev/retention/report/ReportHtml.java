@@ -141,7 +141,13 @@ final class ReportHtml {
                             + "</th><th class=\"l\">baseline</th><th class=\"l\">tuned</th></tr>");
             for (ItemChange c : newly.subList(0, Math.min(ITEMS_SHOWN, newly.size()))) {
                 h.append("<tr><td class=\"l\">").append(esc(c.id())).append("</td><td class=\"l\"><code>")
-                        .append(esc(c.prompt())).append("</code></td><td class=\"l\"><code>").append(esc(c.expected()))
+                        .append(esc(c.prompt())).append("</code>");
+                if (c.templated()) {
+                    h.append("<details><summary>as the model saw it</summary>")
+                            .append("<pre style=\"white-space:pre-wrap;font-size:12px\">").append(escPre(c.renderedPrompt()))
+                            .append("</pre></details>");
+                }
+                h.append("</td><td class=\"l\"><code>").append(esc(c.expected()))
                         .append("</code></td><td class=\"l\"><code>").append(esc(c.baselineOutput()))
                         .append("</code></td><td class=\"l\"><code>").append(esc(c.tunedOutput())).append("</code></td></tr>");
             }
@@ -199,6 +205,12 @@ final class ReportHtml {
 
     static String f(double d, int digits) {
         return String.format(Locale.ROOT, "%." + digits + "f", d);
+    }
+
+    /** {@link #esc} for a {@code <pre>} block: line breaks stay line breaks. */
+    static String escPre(String s) {
+        return s.lines().map(ReportHtml::esc).collect(java.util.stream.Collectors.joining("\n"))
+                + (s.endsWith("\n") ? "\n" : "");
     }
 
     static String esc(String s) {

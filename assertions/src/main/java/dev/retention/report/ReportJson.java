@@ -151,6 +151,9 @@ final class ReportJson {
             JsonObject i = new JsonObject();
             i.addProperty("id", c.id());
             i.addProperty("prompt", c.prompt());
+            if (c.templated()) {
+                i.addProperty("renderedPrompt", c.renderedPrompt());
+            }
             i.addProperty("expected", c.expected());
             i.addProperty("baselineOutput", c.baselineOutput());
             i.addProperty("tunedOutput", c.tunedOutput());

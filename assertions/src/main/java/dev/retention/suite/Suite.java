@@ -27,7 +27,8 @@ import java.util.function.Predicate;
  *
  * <p>File format: UTF-8 without a byte-order mark, one JSON object per line, blank lines ignored. Every item has {@code id}
  * (unique in the suite), {@code category} and {@code kind}; optional {@code severity}
- * (critical, high, medium, low) and {@code tags}. Per kind:
+ * (critical, high, medium, low), {@code tags} and {@code chat} (true: a chat item, see {@link SuiteItem#chat()};
+ * not for perplexity items). Per kind:
  * <ul>
  *   <li>{@code generate}: {@code prompt}, {@code answer} (reference continuation), {@code check}
  *       (exact [default], contains, icontains, regex, json), {@code expect} (the check's operand;
@@ -37,6 +38,8 @@ import java.util.function.Predicate;
  *   <li>{@code loglikelihood}: {@code context}, {@code answer}, {@code delimiter} (" ");</li>
  *   <li>{@code perplexity}: {@code text}.</li>
  * </ul>
+ * The first line may instead set suite-level defaults: {@code {"defaults": {"chat": true}}} makes every item
+ * that does not say {@code "chat": false} a chat item (perplexity items excepted).
  * Bytes that are not UTF-8 (a UTF-16 file, a byte-order mark, a Latin-1 character), unknown fields,
  * kinds, checks and severities, malformed JSON, duplicate ids and empty suites are errors that name
  * the file and line ({@link SuiteFormatException}).
@@ -93,6 +96,8 @@ public final class Suite {
         }
         List<SuiteItem> items = new ArrayList<>();
         Map<String, Integer> lineOfId = new HashMap<>();
+        SuiteJson.Defaults defaults = SuiteJson.Defaults.NONE;
+        boolean firstLine = true;
         int lineNo = 0;
         for (String line : SuiteText.lines(bytes, source)) {
             lineNo++;
@@ -101,7 +106,14 @@ public final class Suite {
             }
             SuiteItem item;
             try {
-                item = SuiteJson.parse(line);
+                if (firstLine) {
+                    firstLine = false;
+                    if (SuiteJson.isDefaults(line)) {
+                        defaults = SuiteJson.parseDefaults(line);
+                        continue;
+                    }
+                }
+                item = SuiteJson.parse(line, defaults);
             } catch (IllegalArgumentException e) {
                 throw new SuiteFormatException(source, lineNo, e.getMessage());
             }
@@ -133,7 +145,8 @@ public final class Suite {
     /**
      * The built-in canary suite for real instruction-tuned models: about thirty short probes of
      * instruction following, multi-step reasoning, coherence, format compliance and general
-     * knowledge, each with a severity (critical, high, medium).
+     * knowledge, each with a severity (critical, high, medium). Every item is a chat item, so with the
+     * default chat template setting ({@code auto}) a model that has a chat template is asked through it.
      */
     public static Suite canaries() {
         return fromResource("dev/retention/suite/canaries.jsonl");
@@ -225,6 +238,7 @@ public final class Suite {
     public static final class Builder {
         private final String name;
         private final List<SuiteItem> items = new ArrayList<>();
+        private boolean chat;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -235,22 +249,31 @@ public final class Suite {
             return this;
         }
 
+        /**
+         * Whether the generate, choice and loglikelihood items this builder makes from now on are chat items
+         * (the suite-level default of a file; items passed to {@link #add} keep their own setting).
+         */
+        public Builder chat(boolean chatItems) {
+            this.chat = chatItems;
+            return this;
+        }
+
         /** A generate item with the default token budget and stop string. */
         public Builder generate(String id, String category, String prompt, String answer, Check check) {
             return add(new SuiteItem.Generate(id, category, prompt, Optional.of(answer), check,
-                    SuiteItem.DEFAULT_MAX_TOKENS, SuiteItem.DEFAULT_STOP, Optional.empty(), List.of()));
+                    SuiteItem.DEFAULT_MAX_TOKENS, SuiteItem.DEFAULT_STOP, Optional.empty(), List.of(), chat));
         }
 
         /** A multiple-choice item scored by raw log-likelihood ({@code acc}). */
         public Builder choice(String id, String category, String context, List<String> choices, int gold) {
             return add(new SuiteItem.Choice(id, category, context, choices, gold, SuiteItem.DEFAULT_DELIMITER, false,
-                    Optional.empty(), List.of()));
+                    Optional.empty(), List.of(), chat));
         }
 
         /** A greedy-match log-likelihood item. */
         public Builder loglikelihood(String id, String category, String context, String answer) {
             return add(new SuiteItem.Loglikelihood(id, category, context, answer, SuiteItem.DEFAULT_DELIMITER,
-                    Optional.empty(), List.of()));
+                    Optional.empty(), List.of(), chat));
         }
 
         /** A perplexity item. */

@@ -35,12 +35,28 @@ public sealed interface SuiteItem {
     }
 
     /**
+     * Whether the item is a chat item: its prompt or context is sent as the user message of the model's chat
+     * template (when the run applies one, see {@code EvalConfig#chatTemplate()}) and its answer is scored as the
+     * start of the assistant's reply. Perplexity texts are always scored as written.
+     */
+    default boolean chat() {
+        return false;
+    }
+
+    /**
      * Greedy generation from {@code prompt}, judged by {@code check}.
      *
      * @param answer the reference continuation (scored for log-likelihood; the check's default operand)
+     * @param chat whether this is a chat item ({@link SuiteItem#chat()})
      */
     record Generate(String id, String category, String prompt, Optional<String> answer, Check check, int maxTokens,
-                    List<String> stop, Optional<Severity> severity, List<String> tags) implements SuiteItem {
+                    List<String> stop, Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
+        /** A generate item that is not a chat item. */
+        public Generate(String id, String category, String prompt, Optional<String> answer, Check check, int maxTokens,
+                        List<String> stop, Optional<Severity> severity, List<String> tags) {
+            this(id, category, prompt, answer, check, maxTokens, stop, severity, tags, false);
+        }
+
         public Generate {
             stop = List.copyOf(stop);
             tags = List.copyOf(tags);
@@ -68,9 +84,17 @@ public sealed interface SuiteItem {
      * item passes when the highest-scoring choice is {@code gold}.
      *
      * @param normalized score by log-likelihood per character ({@code acc_norm}) instead of raw ({@code acc})
+     * @param chat whether this is a chat item ({@link SuiteItem#chat()}); a chat item's choices are scored
+     *     without the delimiter when a chat template is applied
      */
     record Choice(String id, String category, String context, List<String> choices, int gold, String delimiter,
-                  boolean normalized, Optional<Severity> severity, List<String> tags) implements SuiteItem {
+                  boolean normalized, Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
+        /** A choice item that is not a chat item. */
+        public Choice(String id, String category, String context, List<String> choices, int gold, String delimiter,
+                      boolean normalized, Optional<Severity> severity, List<String> tags) {
+            this(id, category, context, choices, gold, delimiter, normalized, severity, tags, false);
+        }
+
         public Choice {
             choices = List.copyOf(choices);
             tags = List.copyOf(tags);
@@ -94,9 +118,20 @@ public sealed interface SuiteItem {
         }
     }
 
-    /** Passes when {@code delimiter + answer} is the greedy continuation of {@code context}. */
+    /**
+     * Passes when {@code delimiter + answer} is the greedy continuation of {@code context}.
+     *
+     * @param chat whether this is a chat item ({@link SuiteItem#chat()}); its answer is scored without the
+     *     delimiter when a chat template is applied
+     */
     record Loglikelihood(String id, String category, String context, String answer, String delimiter,
-                         Optional<Severity> severity, List<String> tags) implements SuiteItem {
+                         Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
+        /** A loglikelihood item that is not a chat item. */
+        public Loglikelihood(String id, String category, String context, String answer, String delimiter,
+                             Optional<Severity> severity, List<String> tags) {
+            this(id, category, context, answer, delimiter, severity, tags, false);
+        }
+
         public Loglikelihood {
             tags = List.copyOf(tags);
             if ((delimiter + answer).isEmpty()) {

@@ -28,22 +28,68 @@ final class SuiteJson {
 
     private static final Set<String> COMMON = Set.of("id", "category", "kind", "severity", "tags");
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "generate", Set.of("prompt", "answer", "check", "expect", "maxTokens", "stop"),
-            "choice", Set.of("context", "choices", "gold", "delimiter", "metric"),
-            "loglikelihood", Set.of("context", "answer", "delimiter"),
+            "generate", Set.of("prompt", "answer", "check", "expect", "maxTokens", "stop", "chat"),
+            "choice", Set.of("context", "choices", "gold", "delimiter", "metric", "chat"),
+            "loglikelihood", Set.of("context", "answer", "delimiter", "chat"),
             "perplexity", Set.of("text"));
 
     private SuiteJson() {
     }
 
-    /** Parses one line; throws {@link IllegalArgumentException} with a field-level message. */
-    static SuiteItem parse(String line) {
+    /** The key of the optional first line that sets suite-level defaults: {@code {"defaults": {"chat": true}}}. */
+    static final String DEFAULTS = "defaults";
+
+    /** Suite-level defaults, from the optional first line {@code {"defaults": {...}}}. */
+    record Defaults(boolean chat) {
+        static final Defaults NONE = new Defaults(false);
+    }
+
+    /** Whether {@code line} is a defaults line (an object whose only key is {@code defaults}). */
+    static boolean isDefaults(String line) {
         JsonObject o = strictObject(line);
+        return o.has(DEFAULTS) && !o.has("kind");
+    }
+
+    /** Parses a defaults line; throws {@link IllegalArgumentException} with a field-level message. */
+    static Defaults parseDefaults(String line) {
+        JsonObject o = strictObject(line);
+        if (o.size() != 1) {
+            throw new IllegalArgumentException("a defaults line holds only 'defaults', found "
+                    + String.join(", ", new java.util.TreeSet<>(o.keySet())));
+        }
+        JsonElement d = o.get(DEFAULTS);
+        if (!d.isJsonObject()) {
+            throw new IllegalArgumentException("'defaults' must be an object such as {\"chat\": true}, got " + d);
+        }
+        for (String key : d.getAsJsonObject().keySet()) {
+            if (!key.equals("chat")) {
+                throw new IllegalArgumentException("unknown suite default '" + key + "' (allowed: chat)");
+            }
+        }
+        return new Defaults(optBoolean(d.getAsJsonObject(), "chat").orElse(false));
+    }
+
+    /** Parses one item line with no suite-level defaults. */
+    static SuiteItem parse(String line) {
+        return parse(line, Defaults.NONE);
+    }
+
+    /** Parses one item line; throws {@link IllegalArgumentException} with a field-level message. */
+    static SuiteItem parse(String line, Defaults defaults) {
+        JsonObject o = strictObject(line);
+        if (o.has(DEFAULTS) && !o.has("kind")) {
+            throw new IllegalArgumentException("a defaults line ({\"defaults\": ...}) must be the first line of the "
+                    + "suite; move it to the top");
+        }
         String kind = string(o, "kind");
         Set<String> allowed = FIELDS.get(kind);
         if (allowed == null) {
             throw new IllegalArgumentException("unknown kind '" + kind
                     + "' (expected generate, choice, loglikelihood or perplexity)");
+        }
+        if (kind.equals("perplexity") && o.has("chat")) {
+            throw new IllegalArgumentException("field 'chat' does not apply to perplexity items: their text is scored "
+                    + "as written, never through a chat template; remove it");
         }
         for (String key : o.keySet()) {
             if (!COMMON.contains(key) && !allowed.contains(key)) {
@@ -61,6 +107,7 @@ final class SuiteJson {
         }
         Optional<Severity> severity = optString(o, "severity").map(Severity::parse);
         List<String> tags = optStrings(o, "tags").orElse(List.of());
+        boolean chat = optBoolean(o, "chat").orElse(defaults.chat());
         return switch (kind) {
             case "generate" -> {
                 Optional<String> answer = optString(o, "answer");
@@ -68,7 +115,7 @@ final class SuiteJson {
                 Check check = new Check(type, optString(o, "expect"));
                 yield new SuiteItem.Generate(id, category, string(o, "prompt"), answer, check,
                         optInt(o, "maxTokens").orElse(SuiteItem.DEFAULT_MAX_TOKENS),
-                        optStrings(o, "stop").orElse(SuiteItem.DEFAULT_STOP), severity, tags);
+                        optStrings(o, "stop").orElse(SuiteItem.DEFAULT_STOP), severity, tags, chat);
             }
             case "choice" -> {
                 String metric = optString(o, "metric").orElse("acc");
@@ -78,15 +125,18 @@ final class SuiteJson {
                 yield new SuiteItem.Choice(id, category, string(o, "context"),
                         optStrings(o, "choices").orElseThrow(() -> missing("choices")), optInt(o, "gold")
                         .orElseThrow(() -> missing("gold")), optString(o, "delimiter").orElse(SuiteItem.DEFAULT_DELIMITER),
-                        metric.equals("acc_norm"), severity, tags);
+                        metric.equals("acc_norm"), severity, tags, chat);
             }
             case "loglikelihood" -> new SuiteItem.Loglikelihood(id, category, string(o, "context"), string(o, "answer"),
-                    optString(o, "delimiter").orElse(SuiteItem.DEFAULT_DELIMITER), severity, tags);
+                    optString(o, "delimiter").orElse(SuiteItem.DEFAULT_DELIMITER), severity, tags, chat);
             default -> new SuiteItem.Perplexity(id, category, string(o, "text"), severity, tags);
         };
     }
 
-    /** The canonical JSON line of an item: fixed key order, defaults written out. */
+    /**
+     * The canonical JSON line of an item: fixed key order, defaults written out ({@code chat} only when true, so
+     * suites without chat items keep the content hash they had before chat items existed).
+     */
     static String write(SuiteItem item) {
         JsonObject o = new JsonObject();
         o.addProperty("id", item.id());
@@ -115,6 +165,9 @@ final class SuiteJson {
         item.severity().ifPresent(s -> o.addProperty("severity", s.label()));
         if (!item.tags().isEmpty()) {
             o.add("tags", array(item.tags()));
+        }
+        if (item.chat()) {
+            o.addProperty("chat", true);
         }
         return WRITER.toJson(o);
     }
@@ -159,6 +212,17 @@ final class SuiteJson {
             throw new IllegalArgumentException("field '" + key + "' must be a string, got " + e);
         }
         return Optional.of(e.getAsString());
+    }
+
+    private static Optional<Boolean> optBoolean(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null) {
+            return Optional.empty();
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new IllegalArgumentException("field '" + key + "' must be true or false, got " + e);
+        }
+        return Optional.of(e.getAsBoolean());
     }
 
     private static Optional<Integer> optInt(JsonObject o, String key) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -54,6 +55,20 @@ class UntrustedComparisonTest {
                 .scoring(new ScoringConfig(32, 128, false, "{prompt}", "test", "test")).model("tuned", good);
         assertThatCode(() -> assertThatModel(otherBatch).retains(base).onEveryCategory().within(0.05))
                 .doesNotThrowAnyException();
+    }
+
+    @Test
+    void scoresThroughAnotherChatTemplateAreRefusedNamingTheSetting() {
+        ScoredModel chatTuned = new Cards().category("math", 20).category("geo", 20)
+                .scoring(new ScoringConfig(8, 128, false, "{prompt}", "test", "test", Optional.of("ab".repeat(32)),
+                        Optional.of("Be terse.")))
+                .model("tuned", good);
+        assertThatThrownBy(() -> assertThatModel(chatTuned).retains(base).onEveryCategory().within(0.05))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("(baseline vs tuned: chat template none vs sha256:abababababab…, system message "
+                        + "none vs \"Be terse.\")")
+                .hasMessageEndingWith("(retention.contextLength, retention.promptTemplate, retention.addBosToken, "
+                        + "retention.chatTemplate).");
     }
 
     @Test

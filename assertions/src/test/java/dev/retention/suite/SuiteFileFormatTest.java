@@ -158,6 +158,62 @@ class SuiteFileFormatTest {
     }
 
     @Test
+    void chatItemsComeFromTheirFieldOrTheSuiteDefaultsLine() throws IOException {
+        String perplexity = "{\"id\":\"p1\",\"category\":\"text\",\"kind\":\"perplexity\",\"text\":\"Hello.\"}";
+        Suite plain = Suite.load(write(GEN, CHOICE.replace("}", ",\"chat\":true}")));
+        assertThat(plain.item("g1").orElseThrow().chat()).isFalse();
+        assertThat(plain.item("c1").orElseThrow().chat()).isTrue();
+
+        Suite defaulted = Suite.load(write("", "{\"defaults\": {\"chat\": true}}", GEN,
+                CHOICE.replace("}", ",\"chat\":false}"), perplexity));
+        assertThat(defaulted.item("g1").orElseThrow().chat()).isTrue();
+        assertThat(defaulted.item("c1").orElseThrow().chat()).as("an item's own field wins").isFalse();
+        assertThat(defaulted.item("p1").orElseThrow().chat()).as("perplexity texts are scored as written").isFalse();
+        assertThat(Suite.load(write("{\"defaults\": {}}", GEN)).item("g1").orElseThrow().chat()).isFalse();
+    }
+
+    @Test
+    void misplacedOrMalformedChatSettingsNameTheLineAndTheFix() throws IOException {
+        Path late = write(GEN, "{\"defaults\": {\"chat\": true}}");
+        assertThatThrownBy(() -> Suite.load(late)).hasMessage(late + ":2: a defaults line ({\"defaults\": ...}) must be "
+                + "the first line of the suite; move it to the top");
+        assertThatThrownBy(() -> Suite.load(write("{\"defaults\": {\"chat\": \"yes\"}}", GEN)))
+                .hasMessageEndingWith(":1: field 'chat' must be true or false, got \"yes\"");
+        assertThatThrownBy(() -> Suite.load(write("{\"defaults\": {\"chatt\": true}}", GEN)))
+                .hasMessageEndingWith(":1: unknown suite default 'chatt' (allowed: chat)");
+        assertThatThrownBy(() -> Suite.load(write("{\"defaults\": {\"chat\": true}, \"id\": \"x\"}", GEN)))
+                .hasMessageEndingWith(":1: a defaults line holds only 'defaults', found defaults, id");
+        assertThatThrownBy(() -> Suite.load(write(GEN.replace("}", ",\"chat\":1}"))))
+                .hasMessageEndingWith(":1: field 'chat' must be true or false, got 1");
+        assertThatThrownBy(() -> Suite.load(write(GEN, "{\"id\":\"p1\",\"category\":\"text\",\"kind\":\"perplexity\","
+                + "\"text\":\"Hello.\",\"chat\":true}")))
+                .hasMessageEndingWith(":2: field 'chat' does not apply to perplexity items: their text is scored as "
+                        + "written, never through a chat template; remove it");
+    }
+
+    @Test
+    void chatChangesTheContentHashAndSurvivesWritingBack() throws IOException {
+        Suite plain = Suite.load(write(GEN, CHOICE));
+        Suite viaDefaults = Suite.load(write("{\"defaults\":{\"chat\":true}}", GEN, CHOICE));
+        Suite viaFields = Suite.load(write(GEN.replace("}", ",\"chat\":true}"), CHOICE.replace("}", ",\"chat\":true}")));
+        assertThat(viaDefaults.contentHash()).isEqualTo(viaFields.contentHash()).isNotEqualTo(plain.contentHash());
+        assertThat(Suite.load(write(GEN.replace("}", ",\"chat\":false}"), CHOICE)).contentHash())
+                .as("chat false is the default and does not change the hash").isEqualTo(plain.contentHash());
+
+        Suite built = Suite.builder("built").chat(true)
+                .generate("g", "math", "1+1=", " 2", Check.exact(" 2"))
+                .chat(false)
+                .loglikelihood("l", "geo", "The capital of Peru is", "Lima")
+                .build();
+        Path p = dir.resolve("built.jsonl");
+        built.write(p);
+        Suite read = Suite.load(p);
+        assertThat(read).isEqualTo(built);
+        assertThat(read.item("g").orElseThrow().chat()).isTrue();
+        assertThat(read.item("l").orElseThrow().chat()).isFalse();
+    }
+
+    @Test
     void builtInCanariesCoverTheChecklistWithSeverities() {
         Suite c = Suite.canaries();
         assertThat(c.size()).isBetween(25, 40);
@@ -166,5 +222,6 @@ class SuiteFileFormatTest {
         assertThat(c.items()).allSatisfy(i -> assertThat(i.severity()).isPresent());
         assertThat(c.items()).extracting(i -> i.severity().orElseThrow()).contains(Severity.CRITICAL, Severity.HIGH,
                 Severity.MEDIUM);
+        assertThat(c.items()).as("asked through the model's chat template when it has one").allMatch(SuiteItem::chat);
     }
 }

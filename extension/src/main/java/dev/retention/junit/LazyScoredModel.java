@@ -62,7 +62,7 @@ final class LazyScoredModel implements ScoredModel {
     @Override
     public Scorecard scorecard(Suite suite) {
         return memo.computeIfAbsent(suite.contentHash(), h -> store.get(new ScorecardKey(name(), fingerprint(),
-                suite.name(), suite.contentHash(), ScoringConfig.of(descriptor, evalConfig)),
+                suite.name(), suite.contentHash(), ScoringConfig.of(descriptor, evalConfig, suite)),
                 () -> evaluatorNow().score(suite)));
     }
 

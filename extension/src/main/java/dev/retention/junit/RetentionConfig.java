@@ -1,9 +1,12 @@
 package dev.retention.junit;
 
+import dev.retention.eval.ChatTemplateSetting;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.ProgressListener;
 import dev.retention.eval.ScorecardCache;
+import dev.retention.model.ChatTemplate;
 import dev.retention.model.Devices;
+import dev.retention.model.ModelLoadException;
 import dev.retention.model.ModelOptions;
 
 import java.nio.file.Path;
@@ -35,7 +38,9 @@ import java.util.function.Function;
  *   <tr><td>{@code retention.baseline.record}</td><td>{@code false}</td><td>score the baseline model and (re)write the recorded scorecards</td></tr>
  *   <tr><td>{@code retention.device}</td><td>{@code auto}</td><td>{@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}</td></tr>
  *   <tr><td>{@code retention.batchSize}</td><td>{@code 16}</td><td>requests per forward pass</td></tr>
- *   <tr><td>{@code retention.promptTemplate}</td><td>{@code {prompt}}</td><td>template applied to every prompt</td></tr>
+ *   <tr><td>{@code retention.promptTemplate}</td><td>{@code {prompt}}</td><td>template applied to every prompt (not to chat items that go through a chat template)</td></tr>
+ *   <tr><td>{@code retention.chatTemplate}</td><td>{@code auto}</td><td>chat template of the suites' chat items: {@code auto} (the model's own, if it has one), {@code none}, or a path (a {@code .jinja} file, a {@code tokenizer_config.json} or a model directory)</td></tr>
+ *   <tr><td>{@code retention.chatTemplate.system}</td><td>none</td><td>system message before every chat item's user message</td></tr>
  *   <tr><td>{@code retention.addBosToken}</td><td>{@code false}</td><td>prepend BOS to every text</td></tr>
  *   <tr><td>{@code retention.contextLength}</td><td>from the model's config</td><td>context window override</td></tr>
  *   <tr><td>{@code retention.cache.mode}</td><td>{@code read-write}</td><td>{@code read-write}, {@code read-only}, {@code refresh} or {@code off}</td></tr>
@@ -47,7 +52,8 @@ import java.util.function.Function;
  */
 record RetentionConfig(String device, int batchSize, String promptTemplate, boolean addBosToken,
                        OptionalInt contextLength, ScorecardCache.Mode cacheMode, Path cacheDir, Path reportDir,
-                       Duration progressInterval, boolean recordBaseline, Function<String, Optional<String>> lookup) {
+                       Duration progressInterval, boolean recordBaseline, Function<String, Optional<String>> lookup,
+                       ChatTemplateSetting chatTemplate, Optional<String> systemMessage) {
 
     static RetentionConfig read(Function<String, Optional<String>> configured) {
         Function<String, Optional<String>> lookup = key -> configured.apply(key).map(v -> {
@@ -69,6 +75,8 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         if (!template.contains(EvalConfig.PROMPT)) {
             throw invalid("retention.promptTemplate", template, "a template containing " + EvalConfig.PROMPT);
         }
+        ChatTemplateSetting chat = chatTemplate(lookup);
+        Optional<String> system = lookup.apply("retention.chatTemplate.system");
         OptionalInt ctx = lookup.apply("retention.contextLength").isPresent()
                 ? OptionalInt.of(positive(lookup, "retention.contextLength", 0)) : OptionalInt.empty();
         ScorecardCache.Mode mode;
@@ -82,11 +90,31 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         Path reportDir = Paths.get(lookup.apply("retention.report.dir").orElse("target/retention"));
         int progress = positive(lookup, "retention.progress.seconds", 5);
         return new RetentionConfig(device, batch, template, bool(lookup, "retention.addBosToken"), ctx, mode, cacheDir,
-                reportDir, Duration.ofSeconds(progress), bool(lookup, "retention.baseline.record"), lookup);
+                reportDir, Duration.ofSeconds(progress), bool(lookup, "retention.baseline.record"), lookup, chat, system);
+    }
+
+    /** {@code retention.chatTemplate}: auto, none, or a template path that is read now, so a bad one fails the run. */
+    private static ChatTemplateSetting chatTemplate(Function<String, Optional<String>> lookup) {
+        String key = "retention.chatTemplate";
+        Optional<String> v = lookup.apply(key);
+        if (v.isEmpty()) {
+            return ChatTemplateSetting.auto();
+        }
+        ChatTemplateSetting s = ChatTemplateSetting.parse(v.get());
+        if (s.kind() == ChatTemplateSetting.Kind.FILE) {
+            try {
+                ChatTemplate.load(s.path().orElseThrow());
+            } catch (ModelLoadException e) {
+                throw new IllegalArgumentException("configuration parameter " + key + " = '" + v.get() + "' is "
+                        + "invalid (expected auto, none or a chat template path): " + e.getMessage(), e);
+            }
+        }
+        return s;
     }
 
     EvalConfig evalConfig() {
-        return new EvalConfig(batchSize, promptTemplate, ProgressListener.toStandardError(), progressInterval);
+        return new EvalConfig(batchSize, promptTemplate, ProgressListener.toStandardError(), progressInterval,
+                chatTemplate, systemMessage);
     }
 
     ModelOptions modelOptions() {

@@ -188,6 +188,8 @@ final class RunResources implements AutoCloseable {
         return report.setting("device", config.device())
                 .setting("batch size", Integer.toString(config.batchSize()))
                 .setting("prompt template", config.promptTemplate())
+                .setting("chat template", config.chatTemplate() + config.systemMessage().map(m -> ", system message \""
+                        + m + "\"").orElse(""))
                 .setting("scorecard cache", config.cacheMode().label() + " at " + config.cacheDir() + " ("
                         + scorecards.hits() + " hits, " + scorecards.misses() + " misses)")
                 .setting("model cache", models.summary());

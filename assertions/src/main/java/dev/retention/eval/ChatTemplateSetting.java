@@ -1,0 +1,88 @@
+package dev.retention.eval;
+
+import dev.retention.model.ChatTemplate;
+import dev.retention.model.ModelDescriptor;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which chat template a run applies to the chat items of a suite ({@link dev.retention.suite.SuiteItem#chat()}):
+ * <ul>
+ *   <li>{@code auto} (the default): the model's own template ({@code chat_template.jinja} or
+ *       {@code tokenizer_config.json}'s {@code chat_template}) when it has one; a model without one scores its
+ *       chat items as plain items;</li>
+ *   <li>{@code none}: never; chat items are scored as plain items (the prompt template applies);</li>
+ *   <li>a path: this template for every model, read by {@link ChatTemplate#load(Path)} (a {@code .jinja} file,
+ *       a {@code tokenizer_config.json}, or a model directory).</li>
+ * </ul>
+ *
+ * @param kind auto, none or file
+ * @param path the template's path, for {@link Kind#FILE} only
+ */
+public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
+
+    /** The three settings. */
+    public enum Kind {
+        AUTO, NONE, FILE
+    }
+
+    public ChatTemplateSetting {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(path, "path");
+        if ((kind == Kind.FILE) != path.isPresent()) {
+            throw new IllegalArgumentException("a chat template path is given exactly for the FILE setting, got "
+                    + kind + " with " + path);
+        }
+    }
+
+    /** The model's own template, when it has one. */
+    public static ChatTemplateSetting auto() {
+        return new ChatTemplateSetting(Kind.AUTO, Optional.empty());
+    }
+
+    /** No chat template. */
+    public static ChatTemplateSetting none() {
+        return new ChatTemplateSetting(Kind.NONE, Optional.empty());
+    }
+
+    /** The template at {@code path} for every model. */
+    public static ChatTemplateSetting file(Path path) {
+        return new ChatTemplateSetting(Kind.FILE, Optional.of(path));
+    }
+
+    /** {@code auto}, {@code none} (any case), or a path. */
+    public static ChatTemplateSetting parse(String value) {
+        String v = value.trim();
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("a chat template setting must be auto, none or a path, got an empty value");
+        }
+        if (v.equalsIgnoreCase("auto")) {
+            return auto();
+        }
+        if (v.equalsIgnoreCase("none")) {
+            return none();
+        }
+        return file(Path.of(v));
+    }
+
+    /**
+     * The template this setting gives {@code model}, read now.
+     *
+     * @throws dev.retention.model.ModelLoadException naming the file when a template cannot be read
+     */
+    public Optional<ChatTemplate> resolve(ModelDescriptor model) {
+        return switch (kind) {
+            case AUTO -> model.chatTemplate();
+            case NONE -> Optional.empty();
+            case FILE -> Optional.of(ChatTemplate.load(path.orElseThrow()));
+        };
+    }
+
+    /** {@code auto}, {@code none} or the path, as {@link #parse} reads it. */
+    @Override
+    public String toString() {
+        return kind == Kind.FILE ? path.orElseThrow().toString() : kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
