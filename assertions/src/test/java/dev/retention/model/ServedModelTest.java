@@ -5,6 +5,7 @@ import dev.retention.eval.Evaluator;
 import dev.retention.eval.Generation;
 import dev.retention.eval.Loglikelihood;
 import dev.retention.eval.ProgressListener;
+import dev.retention.fixtures.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,11 +111,11 @@ class ServedModelTest {
 
     @Test
     void anEngineServingAnotherModelOrFailingTheSelfCheckIsRefused() {
-        server.servedIds = List.of("someone-else");
+        server.serve("someone-else");
         assertThatThrownBy(() -> load(ModelOptions.defaults())).hasMessageContaining("someone-else");
-        server.servedIds = List.of(FakeCompletionsServer.MODEL);
-        server.fault = FakeCompletionsServer.Fault.ECHO_OFFSET; // its prompt scores disagree with its generations
-        server.echoOffset = -0.5;
+        server.serve(FakeCompletionsServer.MODEL);
+        server.fault(FakeCompletionsServer.Fault.ECHO_OFFSET); // its prompt scores disagree with its generations
+        server.echoOffset(-0.5);
         assertThatThrownBy(() -> load(ModelOptions.defaults())).isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("is refused");
     }
