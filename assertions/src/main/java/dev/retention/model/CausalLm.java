@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -125,13 +126,28 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * The context window of a served model: {@code max_model_len - 2}. A scored sequence is one token
+     * longer than the window (the input and its last target, as lm-evaluation-harness builds it), and
+     * the engine generates one token with every request, which must fit too (vLLM refuses a prompt of
+     * {@code max_model_len} tokens).
+     */
     private static int remoteContext(ServingEndpoint endpoint, ServedModel served, ModelOptions options) {
+        OptionalInt maxLen = served.maxModelLen();
         if (options.contextLength().isPresent()) {
-            return options.contextLength().getAsInt();
+            int ctx = options.contextLength().getAsInt();
+            if (maxLen.isPresent() && ctx > maxLen.getAsInt() - 2) {
+                throw new IllegalArgumentException("context length " + ctx + " does not fit " + endpoint + ", whose "
+                        + "max_model_len is " + maxLen.getAsInt() + ": a served model's window is at most max_model_len "
+                        + "- 2 = " + (maxLen.getAsInt() - 2) + " (a scored sequence is one token longer than the window, "
+                        + "and the engine generates one token per request); lower ModelOptions.withContextLength (in "
+                        + "the JUnit extension, retention.contextLength) or raise the server's --max-model-len");
+            }
+            return ctx;
         }
-        // the engine needs room for the one token it generates with every scoring request
-        return served.maxModelLen().orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no "
-                + "max_model_len; set the context window with ModelOptions.withContextLength(n)")) - 1;
+        return maxLen.orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no max_model_len; set the "
+                + "context window with ModelOptions.withContextLength(n) (in the JUnit extension, "
+                + "retention.contextLength)")) - 2;
     }
 
     /**
