@@ -493,7 +493,7 @@ public final class CausalLm implements AutoCloseable {
      * Greedy completions of a served model, run whole on its engine (temperature 0, at most
      * {@code maxTokens}, cut at EOS and the first of {@code stop}).
      *
-     * @return per prompt: the generated ids (EOS excluded), the engine's text and whether EOS ended it
+     * @return per prompt: the generated ids (EOS excluded), their text and whether EOS ended it
      */
     public List<ServedGeneration> generateServed(List<int[]> prompts, int maxTokens, List<String> stop) {
         if (!(backend instanceof RemoteLm remote)) {
@@ -504,17 +504,38 @@ public final class CausalLm implements AutoCloseable {
         for (Completion c : remote.generate(prompts, maxTokens, stop)) {
             int[] ids = c.tokens();
             boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
-            out.add(new ServedGeneration(eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids, c.text(), eos,
+            int[] kept = eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids;
+            out.add(new ServedGeneration(kept, localText(kept, stop), eos,
                     c.finishReason() == Completion.FinishReason.LENGTH));
         }
         return out;
     }
 
     /**
+     * The text of generated ids as the local decoding loop writes it: the local tokenizer's decoding, cut
+     * before the earliest stop string. The engine's own text is not used: it holds back the bytes of an
+     * incomplete UTF-8 character at the end (vLLM detokenizes incrementally) where the local decoding
+     * shows U+FFFD, so an exact-match check could pass on the engine and fail locally. The self-check
+     * has shown that the engine's text is this one otherwise.
+     */
+    private String localText(int[] ids, List<String> stop) {
+        String text = tokenizer.decode(ids);
+        int cut = -1;
+        for (String s : stop) {
+            int at = text.indexOf(s);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+                cut = at;
+            }
+        }
+        return cut >= 0 ? text.substring(0, cut) : text;
+    }
+
+    /**
      * A served model's greedy completion.
      *
      * @param tokens generated ids (EOS excluded; the engine includes the token that completed a stop string)
-     * @param text the engine's text, cut before the first stop string
+     * @param text the text of {@code tokens} by the local tokenizer, cut before the first stop string (as the
+     *     local decoding loop writes it; see {@link #generateServed})
      * @param eos whether the model produced EOS
      * @param budgetSpent whether the token budget ended it
      */
