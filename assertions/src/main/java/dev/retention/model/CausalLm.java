@@ -101,6 +101,14 @@ public final class CausalLm implements AutoCloseable {
         return load(Path.of(locator), options);
     }
 
+    /**
+     * Whether {@code locator} names a model on a serving engine ({@code http://} or {@code https://},
+     * written {@code http://host:port/v1#served-model-name}) rather than a model directory.
+     */
+    public static boolean namesServedModel(String locator) {
+        return ServingEndpoint.isEndpoint(locator);
+    }
+
     private static CausalLm connect(ServingEndpoint endpoint, ModelOptions options) {
         Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
                 + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir); "

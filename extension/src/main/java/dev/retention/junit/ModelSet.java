@@ -31,15 +31,17 @@ record ModelSet(Optional<ScoredModel> baseline, Optional<ScoredModel> tuned, Map
                 missingRetentionTest(testClass)));
         RetentionConfig cfg = run.config;
         List<Suite> suites = cfg.list("retention.suite", ann.suite()).stream().map(run::suite).toList();
-        LazyScoredModel liveBaseline = cfg.path("retention.baseline", ann.baseline()).map(p -> run.model(p, 0)).orElse(null);
+        LazyScoredModel liveBaseline = cfg.path("retention.baseline", ann.baseline())
+                .map(p -> run.model("retention.baseline", p, 0)).orElse(null);
         List<String> recorded = cfg.list("retention.baseline.recorded", ann.recordedBaseline());
         ScoredModel baseline = recorded.isEmpty() ? liveBaseline : run.recordedBaseline(recorded, suites, liveBaseline);
-        ScoredModel tuned = cfg.path("retention.tuned", ann.tuned()).map(p -> run.model(p, 1)).orElse(null);
+        ScoredModel tuned = cfg.path("retention.tuned", ann.tuned()).map(p -> run.model("retention.tuned", p, 1))
+                .orElse(null);
         Map<String, ScoredModel> named = new LinkedHashMap<>();
         int slot = 2;
         for (RetentionTest.NamedModel m : ann.models()) {
             String path = cfg.path("retention.model." + m.name(), m.path()).orElseThrow();
-            named.put(m.name(), withSuite(run.model(path, slot++), suites));
+            named.put(m.name(), withSuite(run.model("retention.model." + m.name(), path, slot++), suites));
         }
         return new ModelSet(Optional.ofNullable(withSuite(baseline, suites)), Optional.ofNullable(withSuite(tuned, suites)),
                 Map.copyOf(named), suites);

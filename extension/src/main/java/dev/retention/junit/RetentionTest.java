@@ -41,7 +41,12 @@ public @interface RetentionTest {
     /** Directory of the baseline model (TorchScript + tokenizer.json); key {@code retention.baseline}. */
     String baseline() default "";
 
-    /** Directory of the fine-tuned model under test; key {@code retention.tuned}. */
+    /**
+     * Directory of the fine-tuned model under test, or a model on a serving engine written
+     * {@code http://host:8000/v1#served-name} (its local tokenizer folder then comes from the key
+     * {@code retention.tuned.tokenizer}); key {@code retention.tuned}. The baseline and named models
+     * can be served too ({@code retention.baseline.tokenizer}, {@code retention.model.<name>.tokenizer}).
+     */
     String tuned() default "";
 
     /**

@@ -5,6 +5,7 @@ import dev.retention.eval.Scorecard;
 import dev.retention.eval.ScorecardCache;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelDescriptor;
+import dev.retention.model.ModelOptions;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,6 +37,7 @@ final class RunResources implements AutoCloseable {
     private final Map<String, LazyScoredModel> handles = new ConcurrentHashMap<>();
     private final Map<String, ScoredModel> recorded = new ConcurrentHashMap<>();
     private final Map<Class<?>, ModelSet> modelSets = new ConcurrentHashMap<>();
+    private volatile boolean servedModels;
 
     private RunResources(RetentionConfig config) {
         this.config = config;
@@ -70,11 +72,25 @@ final class RunResources implements AutoCloseable {
         return suites.computeIfAbsent(Paths.get(path).toAbsolutePath().normalize(), Suite::load);
     }
 
-    /** The lazily loaded model at {@code path}; {@code slot} decides its device (see {@link ModelCache#get}). */
-    LazyScoredModel model(String path, int slot) {
-        Path dir = Paths.get(path).toAbsolutePath().normalize();
+    /**
+     * The lazily loaded model that the key {@code role} (e.g. {@code retention.tuned}) names at {@code locator}: a
+     * directory, or a served model {@code http://host:port/v1#name}, whose engine is asked here what it serves (its
+     * identity keys the caches) and is self-checked only when the model is needed. {@code slot} decides a local
+     * model's device (see {@link ModelCache#get}).
+     */
+    LazyScoredModel model(String role, String locator, int slot) {
+        ModelOptions options = config.modelOptions(role, locator);
+        if (CausalLm.namesServedModel(locator)) {
+            servedModels = true;
+            return handles.computeIfAbsent(locator + " " + options.tokenizer().orElseThrow() + "#" + slot, k -> {
+                ModelDescriptor d = CausalLm.describe(locator, options);
+                report.model(d.name(), d.fingerprint(), locator);
+                return new LazyScoredModel(d, slot, models, config.evalConfig(), scorecards, locator, options);
+            });
+        }
+        Path dir = Paths.get(locator).toAbsolutePath().normalize();
         return handles.computeIfAbsent(dir + "#" + slot, k -> {
-            ModelDescriptor d = CausalLm.describe(dir, config.modelOptions());
+            ModelDescriptor d = CausalLm.describe(dir, options);
             report.model(d.name(), d.fingerprint(), d.directory().toString());
             return new LazyScoredModel(d, slot, models, config.evalConfig(), scorecards);
         });
@@ -117,12 +133,13 @@ final class RunResources implements AutoCloseable {
 
     /** The run's settings and cache statistics, for the report's settings table. */
     RetentionReport reportWithSettings() {
-        return report.setting("device", config.device())
+        RetentionReport r = report.setting("device", config.device())
                 .setting("batch size", Integer.toString(config.batchSize()))
                 .setting("prompt template", config.promptTemplate())
                 .setting("scorecard cache", config.cacheMode().label() + " at " + config.cacheDir() + " ("
                         + scorecards.hits() + " hits, " + scorecards.misses() + " misses)")
                 .setting("model cache", models.loads() + " loads, " + models.hits() + " hits");
+        return servedModels ? r.setting("serving engines", config.servingSummary()) : r;
     }
 
     @Override
