@@ -68,7 +68,9 @@ say "installation: ${T_INSTALL}s"
 # ---------------------------------------------------------------- 2. servers
 PIDS=()
 stop_servers() {
-    local pid
+    local pid t0
+    (( ${#PIDS[@]} > 0 )) || return 0
+    t0=$(date +%s)
     for pid in "${PIDS[@]}"; do
         kill -TERM "$pid" 2> /dev/null || true
     done
@@ -82,9 +84,20 @@ stop_servers() {
             kill -KILL -- "-$pid" 2> /dev/null || true
         fi
     done
+    say "stopped servers ${PIDS[*]} in $(( $(date +%s) - t0 ))s"
     PIDS=()
 }
-trap stop_servers EXIT
+T_START=0
+T_TEST=0
+on_exit() {
+    local rc=$?
+    stop_servers
+    if (( rc != 0 )); then
+        say "FAILED (exit $rc) after $(( $(date +%s) - T0 ))s: installation ${T_INSTALL}s, server start ${T_START}s," \
+            "tests ${T_TEST}s; server logs in $WORK"
+    fi
+}
+trap on_exit EXIT
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -146,13 +159,14 @@ say "all three servers ready after ${T_START}s; RSS $(rss_mb "${PIDS[0]}") + $(r
 
 # ---------------------------------------------------------------- 3. tests
 T_TEST0=$(date +%s)
+status=0
 mvn -B -pl assertions -am -Pserving-engine test \
     -Dtest=ServingEngineIntegrationTest -Dsurefire.failIfNoSpecifiedTests=false \
     "-Dretention.serving.model=http://127.0.0.1:$P_MAIN/v1#tiny" \
-    "-Dretention.serving.wrong=http://127.0.0.1:$P_LOGITS/v1#tiny-logits,http://127.0.0.1:$P_TOKENIZER/v1#tiny-swapped-tokenizer"
+    "-Dretention.serving.wrong=http://127.0.0.1:$P_LOGITS/v1#tiny-logits,http://127.0.0.1:$P_TOKENIZER/v1#tiny-swapped-tokenizer" \
+    || status=$?
 T_TEST=$(( $(date +%s) - T_TEST0 ))
+(( status == 0 )) || exit "$status"
 
-T_STOP0=$(date +%s)
 stop_servers
-say "servers stopped in $(( $(date +%s) - T_STOP0 ))s"
 say "done in $(( $(date +%s) - T0 ))s: installation ${T_INSTALL}s, server start ${T_START}s, tests ${T_TEST}s"

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -100,6 +101,14 @@ public final class CausalLm implements AutoCloseable {
         return load(Path.of(locator), options);
     }
 
+    /**
+     * Whether {@code locator} names a model on a serving engine ({@code http://} or {@code https://},
+     * written {@code http://host:port/v1#served-model-name}) rather than a model directory.
+     */
+    public static boolean namesServedModel(String locator) {
+        return ServingEndpoint.isEndpoint(locator);
+    }
+
     private static CausalLm connect(ServingEndpoint endpoint, ModelOptions options) {
         Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
                 + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir); "
@@ -125,13 +134,28 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    /**
+     * The context window of a served model: {@code max_model_len - 2}. A scored sequence is one token
+     * longer than the window (the input and its last target, as lm-evaluation-harness builds it), and
+     * the engine generates one token with every request, which must fit too (vLLM refuses a prompt of
+     * {@code max_model_len} tokens).
+     */
     private static int remoteContext(ServingEndpoint endpoint, ServedModel served, ModelOptions options) {
+        OptionalInt maxLen = served.maxModelLen();
         if (options.contextLength().isPresent()) {
-            return options.contextLength().getAsInt();
+            int ctx = options.contextLength().getAsInt();
+            if (maxLen.isPresent() && ctx > maxLen.getAsInt() - 2) {
+                throw new IllegalArgumentException("context length " + ctx + " does not fit " + endpoint + ", whose "
+                        + "max_model_len is " + maxLen.getAsInt() + ": a served model's window is at most max_model_len "
+                        + "- 2 = " + (maxLen.getAsInt() - 2) + " (a scored sequence is one token longer than the window, "
+                        + "and the engine generates one token per request); lower ModelOptions.withContextLength (in "
+                        + "the JUnit extension, retention.contextLength) or raise the server's --max-model-len");
+            }
+            return ctx;
         }
-        // the engine needs room for the one token it generates with every scoring request
-        return served.maxModelLen().orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no "
-                + "max_model_len; set the context window with ModelOptions.withContextLength(n)")) - 1;
+        return maxLen.orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no max_model_len; set the "
+                + "context window with ModelOptions.withContextLength(n) (in the JUnit extension, "
+                + "retention.contextLength)")) - 2;
     }
 
     /**
@@ -477,7 +501,7 @@ public final class CausalLm implements AutoCloseable {
      * Greedy completions of a served model, run whole on its engine (temperature 0, at most
      * {@code maxTokens}, cut at EOS and the first of {@code stop}).
      *
-     * @return per prompt: the generated ids (EOS excluded), the engine's text and whether EOS ended it
+     * @return per prompt: the generated ids (EOS excluded), their text and whether EOS ended it
      */
     public List<ServedGeneration> generateServed(List<int[]> prompts, int maxTokens, List<String> stop) {
         if (!(backend instanceof RemoteLm remote)) {
@@ -488,17 +512,38 @@ public final class CausalLm implements AutoCloseable {
         for (Completion c : remote.generate(prompts, maxTokens, stop)) {
             int[] ids = c.tokens();
             boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
-            out.add(new ServedGeneration(eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids, c.text(), eos,
+            int[] kept = eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids;
+            out.add(new ServedGeneration(kept, localText(kept, stop), eos,
                     c.finishReason() == Completion.FinishReason.LENGTH));
         }
         return out;
     }
 
     /**
+     * The text of generated ids as the local decoding loop writes it: the local tokenizer's decoding, cut
+     * before the earliest stop string. The engine's own text is not used: it holds back the bytes of an
+     * incomplete UTF-8 character at the end (vLLM detokenizes incrementally) where the local decoding
+     * shows U+FFFD, so an exact-match check could pass on the engine and fail locally. The self-check
+     * has shown that the engine's text is this one otherwise.
+     */
+    private String localText(int[] ids, List<String> stop) {
+        String text = tokenizer.decode(ids);
+        int cut = -1;
+        for (String s : stop) {
+            int at = text.indexOf(s);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+                cut = at;
+            }
+        }
+        return cut >= 0 ? text.substring(0, cut) : text;
+    }
+
+    /**
      * A served model's greedy completion.
      *
      * @param tokens generated ids (EOS excluded; the engine includes the token that completed a stop string)
-     * @param text the engine's text, cut before the first stop string
+     * @param text the text of {@code tokens} by the local tokenizer, cut before the first stop string (as the
+     *     local decoding loop writes it; see {@link #generateServed})
      * @param eos whether the model produced EOS
      * @param budgetSpent whether the token budget ended it
      */

@@ -1,6 +1,7 @@
 package dev.retention.model;
 
 import com.google.gson.JsonParser;
+import dev.retention.fixtures.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
-import static dev.retention.model.FakeCompletionsServer.Reply;
+import static dev.retention.fixtures.FakeCompletionsServer.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -305,7 +306,7 @@ class CompletionsClientTest {
 
     @Test
     void aServerThatDoesNotServeTheDeclaredModelIsRefusedNamingWhatItServes() {
-        server.servedIds = List.of("llama-3-8b", "llama-3-8b-lora");
+        server.serve("llama-3-8b", "llama-3-8b-lora");
         try (CompletionsClient c = client(1, 0)) {
             assertThatThrownBy(c::describe)
                     .isInstanceOf(ServingEngineException.class)
@@ -316,7 +317,7 @@ class CompletionsClientTest {
 
     @Test
     void aServerThatAddsABosToTokenIdPromptsIsRefused() {
-        server.fault = FakeCompletionsServer.Fault.ADDS_BOS;
+        server.fault(FakeCompletionsServer.Fault.ADDS_BOS);
         try (CompletionsClient c = client(1, 0)) {
             assertThatThrownBy(() -> c.promptLogprobs(List.of(new int[] {276, 314, 299})))
                     .isInstanceOf(ServingEngineException.class)
@@ -326,7 +327,7 @@ class CompletionsClientTest {
 
     @Test
     void aServerThatReturnsTokensAsTextIsRefused() {
-        server.fault = FakeCompletionsServer.Fault.TEXT_TOKENS;
+        server.fault(FakeCompletionsServer.Fault.TEXT_TOKENS);
         try (CompletionsClient c = client(1, 0)) {
             assertThatThrownBy(() -> c.promptLogprobs(List.of(new int[] {276, 314})))
                     .isInstanceOf(ServingEngineException.class)

@@ -5,6 +5,7 @@ import dev.retention.eval.Evaluator;
 import dev.retention.eval.Generation;
 import dev.retention.eval.Loglikelihood;
 import dev.retention.eval.ProgressListener;
+import dev.retention.fixtures.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,8 @@ class ServedModelTest {
     void logLikelihoodsComeFromTheEnginesPromptScores() {
         try (CausalLm lm = load(ModelOptions.defaults())) {
             assertThat(lm.isServed()).isTrue();
-            assertThat(lm.contextLength()).as("max_model_len minus the generated token").isEqualTo(2047);
+            assertThat(lm.contextLength()).as("max_model_len minus the scored sequence's last token and the "
+                    + "generated one").isEqualTo(2046);
             Loglikelihood ll = quiet(lm).loglikelihood("<10> <11> <12>", " <13> <14>");
             double expected = FakeCompletionsServer.logProb(List.of(10, 11, 12), 13)
                     + FakeCompletionsServer.logProb(List.of(10, 11, 12, 13), 14);
@@ -110,11 +112,11 @@ class ServedModelTest {
 
     @Test
     void anEngineServingAnotherModelOrFailingTheSelfCheckIsRefused() {
-        server.servedIds = List.of("someone-else");
+        server.serve("someone-else");
         assertThatThrownBy(() -> load(ModelOptions.defaults())).hasMessageContaining("someone-else");
-        server.servedIds = List.of(FakeCompletionsServer.MODEL);
-        server.fault = FakeCompletionsServer.Fault.ECHO_OFFSET; // its prompt scores disagree with its generations
-        server.echoOffset = -0.5;
+        server.serve(FakeCompletionsServer.MODEL);
+        server.fault(FakeCompletionsServer.Fault.ECHO_OFFSET); // its prompt scores disagree with its generations
+        server.echoOffset(-0.5);
         assertThatThrownBy(() -> load(ModelOptions.defaults())).isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("is refused");
     }
@@ -125,6 +127,36 @@ class ServedModelTest {
             assertThatThrownBy(() -> Weights.deltas(lm, lm)).isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("is a model on a serving engine, which does not give its weights");
             assertThatThrownBy(() -> lm.greedy(List.of(new int[] {10}))).hasMessageContaining("generateServed");
+        }
+    }
+
+    @Test
+    void aRowFillingTheContextWindowFitsTheEngine() {
+        server.maxModelLen(40);
+        try (CausalLm lm = load(ModelOptions.defaults())) {
+            assertThat(lm.contextLength()).isEqualTo(38);
+            int[] input = new int[38];
+            java.util.Arrays.setAll(input, i -> 10 + i % 50);
+            int[] targets = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(input, 31, 38), 8);
+            targets[7] = 17; // the engine scores the input and this last target: max_model_len - 1 tokens
+            TokenScores s = lm.score(List.of(new ScoreRow(input, 30, targets))).get(0);
+            List<Integer> seq = new java.util.ArrayList<>();
+            for (int t : input) {
+                seq.add(t);
+            }
+            assertThat(s.logProbs()[7]).isEqualTo(FakeCompletionsServer.logProb(seq, 17));
+        }
+    }
+
+    @Test
+    void aContextLengthTheEngineCannotHoldIsRefusedNamingTheKey() {
+        server.maxModelLen(40);
+        assertThatThrownBy(() -> load(ModelOptions.defaults().withContextLength(39)))
+                .hasMessageContaining("context length 39 does not fit " + locator())
+                .hasMessageContaining("max_model_len - 2 = 38")
+                .hasMessageContaining("retention.contextLength");
+        try (CausalLm lm = load(ModelOptions.defaults().withContextLength(38))) {
+            assertThat(lm.contextLength()).isEqualTo(38);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.retention.model;
 
+import dev.retention.fixtures.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-import static dev.retention.model.FakeCompletionsServer.Fault;
+import static dev.retention.fixtures.FakeCompletionsServer.Fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,8 +59,8 @@ class ServerSelfCheckTest {
     @Test
     void echoLogprobsThatDifferFromGenerationAreRefusedWithBothNumbers() {
         // llama-cpp-python 0.3.36 gave -10.46 for " of" after "The capital" where transformers gives -0.34.
-        server.fault = Fault.ECHO_OFFSET;
-        server.echoOffset = -10.12;
+        server.fault(Fault.ECHO_OFFSET);
+        server.echoOffset(-10.12);
         assertThatThrownBy(this::check)
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("serving engine " + server.base() + "#fake-model is refused")
@@ -71,17 +72,17 @@ class ServerSelfCheckTest {
 
     @Test
     void differencesAreJudgedPerTokenAgainstTheTolerance() {
-        server.fault = Fault.ECHO_OFFSET;
-        server.echoOffset = -0.0009;
+        server.fault(Fault.ECHO_OFFSET);
+        server.echoOffset(-0.0009);
         assertThat(check().maxDifference()).isCloseTo(0.0009, org.assertj.core.api.Assertions.within(1e-12));
-        server.echoOffset = -0.0011;
+        server.echoOffset(-0.0011);
         assertThatThrownBy(this::check).isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("difference 0.00110000 > tolerance 0.001");
     }
 
     @Test
     void aServerThatReturnsNoPromptLogprobsIsRefused() {
-        server.fault = Fault.NO_ECHO;
+        server.fault(Fault.NO_ECHO);
         assertThatThrownBy(this::check)
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("#fake-model is refused: it cannot score prompts")
@@ -101,7 +102,7 @@ class ServerSelfCheckTest {
 
     @Test
     void logitsReportedAsLogprobsAreRefused() {
-        server.fault = Fault.LOGITS;
+        server.fault(Fault.LOGITS);
         assertThatThrownBy(this::check)
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("reports log-probabilities above 0")
@@ -110,7 +111,7 @@ class ServerSelfCheckTest {
 
     @Test
     void greedyChoicesThatAreNotTheTop1OfThePromptScoresAreRefused() {
-        server.fault = Fault.NOT_GREEDY;
+        server.fault(Fault.NOT_GREEDY);
         assertThatThrownBy(this::check)
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("generated token 1")
@@ -119,7 +120,7 @@ class ServerSelfCheckTest {
 
     @Test
     void aServerWhoseTextIsNotTheLocalTokenizersDecodingIsRefused() {
-        server.fault = Fault.WRONG_TEXT;
+        server.fault(Fault.WRONG_TEXT);
         assertThatThrownBy(this::check)
                 .isInstanceOf(ServingEngineException.class)
                 .hasMessageContaining("but the model's tokenizer.json decodes them as")

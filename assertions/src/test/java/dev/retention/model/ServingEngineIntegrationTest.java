@@ -4,6 +4,16 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.retention.assertions.CategoryVerdict;
+import dev.retention.assertions.RetentionEvents;
+import dev.retention.assertions.ScoredModel;
+import dev.retention.eval.EvalConfig;
+import dev.retention.eval.Evaluator;
+import dev.retention.eval.ItemResult;
+import dev.retention.eval.ProgressListener;
+import dev.retention.eval.Scorecard;
+import dev.retention.fixtures.Fixtures;
+import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -24,8 +34,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
+import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Scores the serving fixture ({@code src-test-fixtures/serving/tiny-llama}) on a real serving engine
@@ -42,9 +54,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * <p>Excluded from the default build (tag {@code serving-engine}); run with {@code -Pserving-engine}.
  * A missing property fails the test: it never skips.
  *
- * <p>Until the remote backend is wired into {@link CausalLm}, the remote side goes through
- * {@link CompletionsClient} in {@link #remoteScores} and {@link #remoteGreedy}; swap those two for
- * the remote {@code CausalLm} to test that path with the same assertions.
+ * <p>{@link #remoteScores} and {@link #remoteGreedy} go through {@link CompletionsClient} (the
+ * engine's own numbers against transformers'); the comparisons with Retention's native scoring, the
+ * suite and the verdicts go through the served {@link CausalLm}, as users do.
  */
 @Tag("serving-engine")
 class ServingEngineIntegrationTest {
@@ -173,24 +185,36 @@ class ServingEngineIntegrationTest {
 
     @Test
     void remoteScoresEqualRetentionsNativeScoringOfTheSameCheckpoint() {
-        List<int[]> prompts = objects("probes").stream().map(p -> ints(p.getAsJsonArray("ids"))).toList();
+        List<JsonObject> probes = objects("probes");
+        List<int[]> prompts = probes.stream().map(p -> ints(p.getAsJsonArray("ids"))).toList();
         List<ScoreRow> rows = prompts.stream()
                 .map(p -> new ScoreRow(Arrays.copyOf(p, p.length - 1), 0, Arrays.copyOfRange(p, 1, p.length)))
                 .toList();
         List<TokenScores> local;
-        try (CausalLm lm = CausalLm.load(FIXTURE.resolve("tiny-llama"))) {
+        List<TokenScores> remote;
+        ModelOptions options = ModelOptions.defaults().withDevice("cpu");
+        try (CausalLm lm = CausalLm.load(FIXTURE.resolve("tiny-llama"), options);
+             CausalLm served = CausalLm.load(endpoint.toString(), options.withTokenizer(FIXTURE.resolve("tiny-llama")))) {
             local = lm.score(rows);
+            remote = served.score(rows);
         }
-        List<PromptScores> remote = remoteScores(prompts);
+        List<PromptScores> client = remoteScores(prompts);
         double worst = 0;
         for (int i = 0; i < prompts.size(); i++) {
-            TokenScores r = remote.get(i).continuation(1);
+            TokenScores r = remote.get(i);
+            TokenScores c = client.get(i).continuation(1);
             TokenScores l = local.get(i);
+            JsonArray margins = probes.get(i).getAsJsonArray("margins");
             assertThat(r.targets()).containsExactly(l.targets());
+            assertThat(r.logProbs()).as("the served model's scores are the engine's prompt scores")
+                    .containsExactly(c.logProbs());
             for (int t = 0; t < l.logProbs().length; t++) {
                 assertThat(Math.abs(r.logProbs()[t] - l.logProbs()[t])).as("probe %d token %d", i, t)
                         .isLessThanOrEqualTo(PER_TOKEN);
                 worst = Math.max(worst, Math.abs(r.logProbs()[t] - l.logProbs()[t]));
+                if (margins.get(t + 1).getAsDouble() > 2 * PER_TOKEN) {
+                    assertThat(r.argmax()[t]).as("greedy token of probe %d at %d", i, t).isEqualTo(l.argmax()[t]);
+                }
             }
             assertThat(Math.abs(r.sum() - l.sum())).as("log-likelihood of probe %d", i)
                     .isLessThanOrEqualTo(PER_TOKEN * l.logProbs().length);
@@ -237,6 +261,29 @@ class ServingEngineIntegrationTest {
     }
 
     @Test
+    void aServedModelScoresARowThatFillsItsContextWindowAsTheLocalCheckpointDoes() {
+        ModelOptions options = ModelOptions.defaults().withDevice("cpu");
+        try (CausalLm served = CausalLm.load(endpoint.toString(), options.withTokenizer(FIXTURE.resolve("tiny-llama")));
+             CausalLm local = CausalLm.load(FIXTURE.resolve("tiny-llama"), options)) {
+            // max_model_len 256: the scored sequence (window + 1) and the generated token must fit
+            assertThat(served.contextLength()).isEqualTo(254);
+            int[] text = objects("probes").stream().flatMapToInt(p -> Arrays.stream(ints(p.getAsJsonArray("ids"))))
+                    .toArray();
+            int[] whole = new int[served.contextLength() + 1];
+            for (int i = 0; i < whole.length; i++) {
+                whole[i] = text[i % text.length];
+            }
+            ScoreRow row = new ScoreRow(Arrays.copyOf(whole, whole.length - 1), 200,
+                    Arrays.copyOfRange(whole, 201, whole.length));
+            TokenScores r = served.score(List.of(row)).get(0);
+            TokenScores l = local.score(List.of(row)).get(0);
+            for (int t = 0; t < l.logProbs().length; t++) {
+                assertThat(Math.abs(r.logProbs()[t] - l.logProbs()[t])).as("token %d", t).isLessThanOrEqualTo(PER_TOKEN);
+            }
+        }
+    }
+
+    @Test
     void manyRequestsInFlightGiveTheSameScoresAsOneAtATime() {
         List<int[]> prompts = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
@@ -266,6 +313,16 @@ class ServingEngineIntegrationTest {
         assertThat(r.maxDifference()).isLessThanOrEqualTo(PER_TOKEN);
         assertThat(r.systemFingerprint()).hasValueSatisfying(f -> assertThat(f).startsWith("vllm-"));
         System.out.println("self-check of " + endpoint + ": " + r);
+        // What connecting costs a served model: the model list, then the self-check with the default probes
+        // (two requests per probe: a greedy completion of DEFAULT_STEPS tokens, then the echo of it).
+        long t0 = System.nanoTime();
+        try (CausalLm served = CausalLm.load(endpoint.toString(), ModelOptions.defaults()
+                .withTokenizer(FIXTURE.resolve("tiny-llama")))) {
+            System.out.printf("connecting to %s with the default self-check (%d probes, %d requests): %d ms%n",
+                    endpoint, ServerSelfCheck.PROBE_TEXTS.size(), 1 + 2 * ServerSelfCheck.PROBE_TEXTS.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertThat(served.isServed()).isTrue();
+        }
     }
 
     @Test
@@ -288,25 +345,76 @@ class ServingEngineIntegrationTest {
     }
 
     @Test
-    void aSuiteScoredOnTheEngineGivesTheSameItemsAndVerdictAsTheSameCheckpointScoredLocally() {
-        ModelOptions options = ModelOptions.defaults().withDevice("cpu").withContextLength(255);
-        dev.retention.suite.Suite suite = dev.retention.suite.Suite.load(dev.retention.fixtures.Fixtures.generalSuite());
-        dev.retention.eval.EvalConfig quiet = dev.retention.eval.EvalConfig.defaults()
-                .withProgress(dev.retention.eval.ProgressListener.none(), Duration.ofHours(1));
+    void aSuiteScoredOnTheEngineGivesTheSameItemsAndVerdictsAsTheSameCheckpointScoredLocally() {
+        // one window for all three (the family's is 128 tokens): verdicts compare only scorecards scored alike
+        ModelOptions options = ModelOptions.defaults().withDevice("cpu").withContextLength(128);
+        Suite suite = Suite.load(Fixtures.generalSuite());
+        EvalConfig quiet = EvalConfig.defaults().withProgress(ProgressListener.none(), Duration.ofHours(1));
+        Scorecard r;
+        Scorecard l;
+        Scorecard other; // a model of the forgetting family, trained on the suite: the other side of the verdicts
         try (CausalLm remote = CausalLm.load(endpoint.toString(), options.withTokenizer(FIXTURE.resolve("tiny-llama")));
-             CausalLm local = CausalLm.load(FIXTURE.resolve("tiny-llama"), options)) {
+             CausalLm local = CausalLm.load(FIXTURE.resolve("tiny-llama"), options);
+             CausalLm base = CausalLm.load(Fixtures.model("base"), options)) {
             assertThat(remote.isServed()).isTrue();
-            dev.retention.eval.Scorecard r = dev.retention.eval.Evaluator.of(remote, quiet).score(suite);
-            dev.retention.eval.Scorecard l = dev.retention.eval.Evaluator.of(local, quiet).score(suite);
-            for (dev.retention.eval.ItemResult item : l.items()) {
-                dev.retention.eval.ItemResult other = r.item(item.id()).orElseThrow();
-                assertThat(other.passed()).as(item.id()).isEqualTo(item.passed());
-                assertThat(other.logLikelihood()).as(item.id())
-                        .isCloseTo(item.logLikelihood(), org.assertj.core.api.Assertions.within(PER_TOKEN
-                                * Math.max(1, item.tokens())));
-            }
-            dev.retention.assertions.RetentionAssertions.assertThatModel(r).retains(l).overall().within(0.0);
-            dev.retention.assertions.RetentionAssertions.assertThatModel(l).retains(r).overall().within(0.0);
+            r = Evaluator.of(remote, quiet).score(suite);
+            l = Evaluator.of(local, quiet).score(suite);
+            other = Evaluator.of(base, quiet).score(suite);
         }
+        assertThat(r.items()).hasSameSizeAs(l.items()).hasSize(suite.items().size());
+        int passed = 0;
+        for (ItemResult item : l.items()) {
+            ItemResult remote = r.item(item.id()).orElseThrow();
+            assertThat(remote.passed()).as(item.id()).isEqualTo(item.passed());
+            assertThat(remote.output()).as("output of %s", item.id()).isEqualTo(item.output());
+            assertThat(remote.truncatedTokens()).as(item.id()).isEqualTo(item.truncatedTokens());
+            assertThat(remote.tokens()).as(item.id()).isEqualTo(item.tokens());
+            if (!Double.isNaN(item.logLikelihood())) {
+                assertThat(remote.logLikelihood()).as(item.id())
+                        .isCloseTo(item.logLikelihood(), within(PER_TOKEN * Math.max(1, item.tokens())));
+            }
+            passed += item.passed() ? 1 : 0;
+        }
+        // Verdicts both ways against the family's base: the served checkpoint as the tuned model (it falls far
+        // below a model trained on the suite, so categories fail) and as the baseline (so they pass).
+        List<CategoryVerdict> asTunedRemote = verdicts(() -> assertThatModel(r).retains(ScoredModel.recorded(other))
+                .on(suite).onEveryCategory().within(0.05));
+        List<CategoryVerdict> asTunedLocal = verdicts(() -> assertThatModel(l).retains(ScoredModel.recorded(other))
+                .on(suite).onEveryCategory().within(0.05));
+        List<CategoryVerdict> asBaselineRemote = verdicts(() -> assertThatModel(other).retains(ScoredModel.recorded(r))
+                .on(suite).onEveryCategory().within(0.05));
+        List<CategoryVerdict> asBaselineLocal = verdicts(() -> assertThatModel(other).retains(ScoredModel.recorded(l))
+                .on(suite).onEveryCategory().within(0.05));
+        assertThat(withoutNames(asTunedRemote)).isEqualTo(withoutNames(asTunedLocal));
+        assertThat(withoutNames(asBaselineRemote)).isEqualTo(withoutNames(asBaselineLocal));
+        assertThat(asTunedRemote).as("the served checkpoint is not the trained base: some category fails")
+                .anyMatch(v -> !v.passed());
+        assertThat(asBaselineRemote).allMatch(CategoryVerdict::passed);
+        asTunedRemote.forEach(v -> System.out.println("served as tuned: " + v.summaryLine()));
+        System.out.printf("suite on the engine and locally: %d items, %d passed, identical outputs and verdicts%n",
+                l.items().size(), passed);
+    }
+
+    /** The verdict rows one assertion publishes, whether it passes or fails. */
+    private static List<CategoryVerdict> verdicts(Runnable assertion) {
+        List<CategoryVerdict> rows = new ArrayList<>();
+        RetentionEvents.Registration listening = RetentionEvents.register((kind, v) -> rows.addAll(v));
+        try {
+            assertion.run();
+        } catch (AssertionError expectedForFailingVerdicts) {
+            // the rows were published before the assertion failed
+        } finally {
+            listening.close();
+        }
+        assertThat(rows).isNotEmpty();
+        return rows;
+    }
+
+    /** The rows with the served and the local model's names made equal. */
+    private static List<CategoryVerdict> withoutNames(List<CategoryVerdict> rows) {
+        return rows.stream().map(v -> new CategoryVerdict(v.tuned().equals("base") ? "base" : "model",
+                v.baseline().equals("base") ? "base" : "model", v.suite(), v.category(), v.n(), v.baselineAccuracy(),
+                v.tunedAccuracy(), v.regressions(), v.improvements(), v.ci(), v.pValue(), v.pValueName(), v.threshold(),
+                v.tolerance(), v.rule(), v.passed(), v.newlyFailing(), v.truncated())).toList();
     }
 }

@@ -9,6 +9,7 @@ import dev.retention.eval.ScorecardStore;
 import dev.retention.eval.ScoringConfig;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelDescriptor;
+import dev.retention.model.ModelOptions;
 import dev.retention.suite.Suite;
 
 import java.util.Map;
@@ -29,13 +30,24 @@ final class LazyScoredModel implements ScoredModel {
     private final ScorecardStore store;
     private final Map<String, Scorecard> memo;
     private final Optional<Suite> defaultSuite;
+    private final String servedAt; // a served model's http://host:port/v1#name, else null
+    private final ModelOptions servedOptions; // with its local tokenizer, else null
 
     LazyScoredModel(ModelDescriptor descriptor, int slot, ModelCache models, EvalConfig evalConfig, ScorecardStore store) {
-        this(descriptor, slot, models, evalConfig, store, new ConcurrentHashMap<>(), Optional.empty());
+        this(descriptor, slot, models, evalConfig, store, new ConcurrentHashMap<>(), Optional.empty(), null, null);
+    }
+
+    /** A model on a serving engine at {@code locator}, connected (and self-checked) only when needed. */
+    LazyScoredModel(ModelDescriptor descriptor, int slot, ModelCache models, EvalConfig evalConfig, ScorecardStore store,
+                    String locator, ModelOptions options) {
+        this(descriptor, slot, models, evalConfig, store, new ConcurrentHashMap<>(), Optional.empty(), locator, options);
     }
 
     private LazyScoredModel(ModelDescriptor descriptor, int slot, ModelCache models, EvalConfig evalConfig,
-                            ScorecardStore store, Map<String, Scorecard> memo, Optional<Suite> defaultSuite) {
+                            ScorecardStore store, Map<String, Scorecard> memo, Optional<Suite> defaultSuite,
+                            String servedAt, ModelOptions servedOptions) {
+        this.servedAt = servedAt;
+        this.servedOptions = servedOptions;
         this.descriptor = descriptor;
         this.slot = slot;
         this.models = models;
@@ -78,7 +90,7 @@ final class LazyScoredModel implements ScoredModel {
 
     /** The loaded model (loads it if this run has not yet). */
     CausalLm model() {
-        return models.get(descriptor, slot);
+        return servedAt == null ? models.get(descriptor, slot) : models.served(servedAt, descriptor, servedOptions);
     }
 
     private Evaluator evaluatorNow() {
@@ -87,7 +99,8 @@ final class LazyScoredModel implements ScoredModel {
 
     @Override
     public ScoredModel withDefaultSuite(Suite suite) {
-        return new LazyScoredModel(descriptor, slot, models, evalConfig, store, memo, Optional.of(suite));
+        return new LazyScoredModel(descriptor, slot, models, evalConfig, store, memo, Optional.of(suite), servedAt,
+                servedOptions);
     }
 
     @Override

@@ -113,6 +113,31 @@ final class ModelCache implements AutoCloseable {
         return await(mine, adapter);
     }
 
+    /**
+     * The model served at {@code locator}, connected on first request: the engine must serve it and pass the
+     * self-check (see {@link CausalLm#load(String, ModelOptions)}). Keyed by its identity, which covers the endpoint.
+     */
+    CausalLm served(String locator, ModelDescriptor model, ModelOptions servedOptions) {
+        Key key = new Key(model.directory(), model.fingerprint(), "served");
+        CompletableFuture<CausalLm> mine = new CompletableFuture<>();
+        CompletableFuture<CausalLm> existing = models.putIfAbsent(key, mine);
+        if (existing != null) {
+            hits.incrementAndGet();
+            return await(existing, model, locator);
+        }
+        loads.incrementAndGet();
+        log.accept("retention: connecting to " + model.name() + " at " + locator + " (identity sha256 "
+                + model.fingerprint().substring(0, 12) + ", tokenizer " + model.directory()
+                + servedOptions.serving().apiKeyVariable().map(v -> ", API key from $" + v).orElse("")
+                + "); self-check first");
+        try {
+            mine.complete(CausalLm.load(locator, servedOptions));
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+        }
+        return await(mine, model, locator);
+    }
+
     private String placement(String device) {
         if (!options.device().equals("auto")) {
             return " (retention.device=" + options.device() + ")";
@@ -122,12 +147,17 @@ final class ModelCache implements AutoCloseable {
     }
 
     private static CausalLm await(CompletableFuture<CausalLm> f, ModelDescriptor model) {
+        return await(f, model, model.directory().toString());
+    }
+
+    private static CausalLm await(CompletableFuture<CausalLm> f, ModelDescriptor model, String where) {
         try {
             return f.join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
-            String what = model.base().map(b -> "adapter " + model.name() + " at " + model.directory() + " over base model "
-                    + b.name() + " at " + b.directory()).orElse("model " + model.name() + " at " + model.directory());
+            String what = model.base().map(b -> "adapter " + model.name() + " at " + model.directory()
+                    + " over base model " + b.name() + " at " + b.directory()).orElse("model " + model.name() + " at "
+                    + where);
             throw new IllegalStateException(what + " could not be loaded in this run: " + cause.getMessage(), cause);
         }
     }

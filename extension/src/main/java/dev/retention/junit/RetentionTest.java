@@ -43,10 +43,12 @@ public @interface RetentionTest {
     String baseline() default "";
 
     /**
-     * Directory of the fine-tuned model under test, or of a PEFT LoRA adapter ({@code adapter_config.json} +
+     * Directory of the fine-tuned model under test; or of a PEFT LoRA adapter ({@code adapter_config.json} +
      * {@code adapter_model.safetensors}), which runs on its base model: the local folder its
      * {@code base_model_name_or_path} names, else the {@link #baseline()} (the key {@code retention.tuned.base}
-     * overrides both); key {@code retention.tuned}.
+     * overrides both); or a model on a serving engine written {@code http://host:8000/v1#served-name} (its local
+     * tokenizer folder then comes from the key {@code retention.tuned.tokenizer}). Key {@code retention.tuned}.
+     * The baseline and named models can be adapters or served too.
      */
     String tuned() default "";
 

@@ -42,6 +42,7 @@ final class RunResources implements AutoCloseable {
     private final Map<String, LazyScoredModel> handles = new ConcurrentHashMap<>();
     private final Map<String, ScoredModel> recorded = new ConcurrentHashMap<>();
     private final Map<Class<?>, ModelSet> modelSets = new ConcurrentHashMap<>();
+    private volatile boolean servedModels;
 
     private RunResources(RetentionConfig config) {
         this.config = config;
@@ -77,15 +78,27 @@ final class RunResources implements AutoCloseable {
     }
 
     /**
-     * The lazily loaded model at {@code path}; {@code slot} decides its device (see {@link ModelCache#get}).
-     * A PEFT adapter directory gets its base from {@link #adapterBase}.
+     * The lazily loaded model that the key {@code retention.<role>} names at {@code locator}: a directory (a
+     * PEFT adapter directory gets its base from {@link #adapterBase}), or a served model
+     * {@code http://host:port/v1#name}, whose engine is asked here what it serves (its identity keys the caches)
+     * and is self-checked only when the model is needed. {@code slot} decides a local model's device (see
+     * {@link ModelCache#get}).
      *
      * @param role the model's configuration key without {@code retention.}: {@code baseline}, {@code tuned}
      *     or {@code model.<name>}
      * @param baseline the run's baseline model path, if it has one (the default base of adapters)
      */
-    LazyScoredModel model(String role, String path, int slot, Optional<String> baseline) {
-        Path dir = Paths.get(path).toAbsolutePath().normalize();
+    LazyScoredModel model(String role, String locator, int slot, Optional<String> baseline) {
+        ModelOptions served = config.modelOptions("retention." + role, locator);
+        if (CausalLm.namesServedModel(locator)) {
+            servedModels = true;
+            return handles.computeIfAbsent(locator + " " + served.tokenizer().orElseThrow() + "#" + slot, k -> {
+                ModelDescriptor d = CausalLm.describe(locator, served);
+                report.model(d.name(), d.fingerprint(), locator);
+                return new LazyScoredModel(d, slot, models, config.evalConfig(), scorecards, locator, served);
+            });
+        }
+        Path dir = Paths.get(locator).toAbsolutePath().normalize();
         Optional<Path> base = adapterBase(role, dir, baseline);
         ModelOptions options = base.map(config.modelOptions()::withBase).orElse(config.modelOptions());
         return handles.computeIfAbsent(dir + "#" + slot + base.map(b -> "#" + b).orElse(""), k -> {
@@ -185,7 +198,7 @@ final class RunResources implements AutoCloseable {
 
     /** The run's settings and cache statistics, for the report's settings table. */
     RetentionReport reportWithSettings() {
-        return report.setting("device", config.device())
+        RetentionReport r = report.setting("device", config.device())
                 .setting("batch size", Integer.toString(config.batchSize()))
                 .setting("prompt template", config.promptTemplate())
                 .setting("chat template", config.chatTemplate() + config.systemMessage().map(m -> ", system message \""
@@ -193,6 +206,7 @@ final class RunResources implements AutoCloseable {
                 .setting("scorecard cache", config.cacheMode().label() + " at " + config.cacheDir() + " ("
                         + scorecards.hits() + " hits, " + scorecards.misses() + " misses)")
                 .setting("model cache", models.summary());
+        return servedModels ? r.setting("serving engines", config.servingSummary()) : r;
     }
 
     @Override
