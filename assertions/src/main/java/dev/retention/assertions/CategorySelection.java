@@ -1,7 +1,11 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * The state of a category-level assertion: a {@link Comparison} and the categories it covers.
@@ -10,6 +14,7 @@ import java.util.Objects;
  * @param every all categories that have scored items
  * @param overall all items of the suite pooled as one category named {@code overall}
  */
+@API(status = INTERNAL, since = "0.1")
 public record CategorySelection(Comparison comparison, List<String> categories, boolean every, boolean overall) {
     public CategorySelection {
         Objects.requireNonNull(comparison, "comparison");

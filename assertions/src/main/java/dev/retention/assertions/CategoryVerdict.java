@@ -1,8 +1,11 @@
 package dev.retention.assertions;
 
 import dev.retention.stats.Interval;
+import org.apiguardian.api.API;
 
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One row of a retention (or improvement) verdict: the paired comparison of a category.
@@ -27,6 +30,7 @@ import java.util.List;
  * @param truncated ids of the compared items whose prompt was left-truncated to the context window
  *     for either model, in suite order
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record CategoryVerdict(String tuned, String baseline, String suite, String category, int n,
                               double baselineAccuracy, double tunedAccuracy, int regressions, int improvements,
                               Interval ci, double pValue, String pValueName, double threshold, String tolerance,

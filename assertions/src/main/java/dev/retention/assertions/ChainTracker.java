@@ -1,5 +1,6 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.SoftAssertionsProvider;
 
@@ -9,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Finds assertion chains that never reach a verdict. {@code assertThatModel(t).retains(b).onCategory("math");}
@@ -33,6 +36,7 @@ import java.util.Set;
  *
  * Chains started on other threads than the tracker's are not tracked.
  */
+@API(status = STABLE, since = "0.1")
 public final class ChainTracker implements AutoCloseable {
 
     private static final ThreadLocal<ChainTracker> CURRENT = new ThreadLocal<>();

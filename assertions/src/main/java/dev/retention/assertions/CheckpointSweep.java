@@ -1,11 +1,14 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Picks a checkpoint the way a forgetting-aware early stop would (seed 004's
@@ -18,6 +21,7 @@ import java.util.OptionalInt;
  * ScoredModel pick = sweep.lastWithinBudget(0.10).orElseThrow();
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class CheckpointSweep {
 
     private final List<ScoredModel> checkpoints;

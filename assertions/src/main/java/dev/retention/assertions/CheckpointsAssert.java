@@ -1,6 +1,7 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.ArrayList;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.ToDoubleBiFunction;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Forgetting over an ordered sequence of checkpoints (see {@link ForgettingCurve} for the
@@ -19,6 +22,7 @@ import java.util.function.ToDoubleBiFunction;
  * assertThatCheckpoints(steps).relativeTo(base).onEveryCategory().hasBackwardTransferAtLeast(-0.05);
  * }</pre>
  */
+@API(status = STABLE, since = "0.1")
 public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, CheckpointSeries> {
 
     public CheckpointsAssert(CheckpointSeries actual) {

@@ -1,7 +1,11 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The outcome of a weight-space or distribution diagnostic.
@@ -15,6 +19,7 @@ import java.util.Locale;
  * @param passed the verdict
  * @param details supporting lines: top drifting layers, violating parameters, largest token falls
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record DiagnosticVerdict(String kind, String tuned, String baseline, String check, double value, String bound,
                                 boolean passed, List<String> details) {
 

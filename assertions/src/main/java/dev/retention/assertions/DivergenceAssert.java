@@ -3,6 +3,7 @@ package dev.retention.assertions;
 import dev.retention.diagnostics.DistributionDrift;
 import dev.retention.eval.Evaluator;
 import dev.retention.model.CausalLm;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Label-free drift of the next-token distributions ({@link DistributionDrift}):
  *
@@ -20,6 +23,7 @@ import java.util.Locale;
  * assertThatModel(tuned).nextTokenDivergenceFrom(base).onText(generalText).isAtMost(0.25);
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextComparison> {
 
     public DivergenceAssert(TextComparison actual) {

@@ -3,11 +3,14 @@ package dev.retention.assertions;
 import dev.retention.diagnostics.FisherDrift;
 import dev.retention.eval.Evaluator;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Did the weights that matter for general ability move? ({@link FisherDrift})
@@ -16,6 +19,7 @@ import java.util.Optional;
  * assertThatModel(tuned).fisherWeightedDriftFrom(base).on(generalSuite).isAtMost(0.5);
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightComparison> {
 
     public FisherDriftAssert(WeightComparison actual) {

@@ -3,12 +3,15 @@ package dev.retention.assertions;
 import dev.retention.eval.Scorecard;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Accuracy of a baseline and an ordered sequence of fine-tuning checkpoints on every category of a
@@ -27,6 +30,7 @@ import java.util.OptionalInt;
  *       the average is {@code F = 1/C · Σ_c F(c)}. It is never negative.</li>
  * </ul>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ForgettingCurve {
 
     private final List<String> names;

@@ -1,14 +1,18 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.Arrays;
 import java.util.List;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * The fine-tune learned its job: {@code assertThatModel(tuned).improvesOn(baseline).onCategory("support").byAtLeast(0.30)}.
  */
+@API(status = STABLE, since = "0.1")
 public class ImprovementAssert extends ChainedAssert<ImprovementAssert, Comparison> {
 
     public ImprovementAssert(Comparison actual) {

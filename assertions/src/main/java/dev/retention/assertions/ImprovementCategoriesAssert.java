@@ -1,9 +1,14 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /** Improvement over chosen categories; finish with the minimum gain. */
+@API(status = STABLE, since = "0.1")
 public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCategoriesAssert, CategorySelection> {
 
     public ImprovementCategoriesAssert(CategorySelection actual) {

@@ -1,5 +1,9 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * An item whose outcome differs between the baseline and the tuned model.
  *
@@ -14,6 +18,7 @@ package dev.retention.assertions;
  * @param renderedPrompt the text the tuned model was conditioned on (after the prompt template or chat template);
  *     equal to {@code prompt} when no template changed it
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record ItemChange(String id, String category, String prompt, String expected, String baselineOutput,
                          String tunedOutput, int baselineTruncated, int tunedTruncated, String renderedPrompt) {
 

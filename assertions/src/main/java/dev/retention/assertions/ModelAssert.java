@@ -3,12 +3,16 @@ package dev.retention.assertions;
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /** Assertions about one model: what it retains from, or how it improves on, a baseline. */
+@API(status = STABLE, since = "0.1")
 public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
 
     public ModelAssert(ModelSubject actual) {

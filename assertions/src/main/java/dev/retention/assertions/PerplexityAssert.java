@@ -2,15 +2,19 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.RollingLoglikelihood;
+import org.apiguardian.api.API;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * Perplexity retention on a general text (a cheap, label-free canary of general ability):
  * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
  */
+@API(status = STABLE, since = "0.1")
 public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);

@@ -1,6 +1,10 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Perplexity of a tuned model and its baseline on one text.
@@ -18,6 +22,7 @@ import java.util.Locale;
  * @param tokens tokens the tuned model scored
  * @param passed {@code tunedValue ≤ factor · baselineValue}
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record PerplexityVerdict(String tuned, String baseline, String text, String metric, double tunedValue,
                                 double baselineValue, double factor, double tunedBitsPerByte,
                                 double baselineBitsPerByte, int tokens, boolean passed) {

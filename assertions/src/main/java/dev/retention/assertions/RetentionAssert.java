@@ -2,6 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * A tuned model compared with its baseline for retention. Pick the rule, then the categories, then
@@ -22,6 +25,7 @@ import java.util.List;
  * assertThatModel(tuned).retains(baseline).passingOnlyOnEvidenceOfRetention(0.95).overall().within(0.02);
  * }</pre>
  */
+@API(status = STABLE, since = "0.1")
 public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> {
 
     public RetentionAssert(Comparison actual) {

@@ -2,11 +2,14 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 import org.assertj.core.api.Assertions;
 
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * The entry point of Retention's assertions; one static import gives these and all of AssertJ's.
@@ -31,6 +34,7 @@ import java.util.Optional;
  * {@code AssertionFailedError}, with expected/actual for IDE diffs) whose message holds the whole
  * verdict table; each verdict row is also printed to standard output (see {@link RetentionEvents}).
  */
+@API(status = STABLE, since = "0.1")
 public class RetentionAssertions extends Assertions {
 
     protected RetentionAssertions() {

@@ -1,10 +1,15 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /** Retention over chosen categories; finish with a tolerance. */
+@API(status = STABLE, since = "0.1")
 public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategoriesAssert, CategorySelection> {
 
     public RetentionCategoriesAssert(CategorySelection actual) {

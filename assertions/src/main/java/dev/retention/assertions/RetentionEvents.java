@@ -1,8 +1,12 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where verdicts go besides the assertion message: every evaluated retention or improvement
@@ -18,10 +22,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * outlives its owner. The JUnit extension registers one listener per test, owned by the test's
  * extension store; a plain {@code main} registers its own (see {@code RetentionReport.start()}).
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class RetentionEvents {
 
     /** Receives the verdict rows of one assertion. */
     @FunctionalInterface
+    @API(status = EXPERIMENTAL, since = "0.1")
     public interface Listener {
         /**
          * @param kind {@code retention} or {@code improvement}
@@ -64,6 +70,7 @@ public final class RetentionEvents {
     }
 
     /** An open registration of a listener on one thread. */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public static final class Registration implements AutoCloseable {
         private final List<Listener> list;
         private final Listener listener;

@@ -2,11 +2,14 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Scorecard;
 import dev.retention.model.CausalLm;
+import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 import org.assertj.core.api.AbstractSoftAssertions;
 
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Soft versions of {@link RetentionAssertions}: failures are collected and reported together by
@@ -21,6 +24,7 @@ import java.util.Optional;
  * softly.assertAll();
  * }</pre>
  */
+@API(status = STABLE, since = "0.1")
 public class RetentionSoftAssertions extends AbstractSoftAssertions {
 
     @CheckReturnValue

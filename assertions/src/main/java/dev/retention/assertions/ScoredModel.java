@@ -6,11 +6,14 @@ import dev.retention.eval.Scorecard;
 import dev.retention.eval.ScorecardStore;
 import dev.retention.model.CausalLm;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * A model as the assertions see it: something that yields a {@link Scorecard} for a suite.
@@ -19,6 +22,7 @@ import java.util.Optional;
  * scorecards (for example a committed baseline file), so a baseline can be compared against
  * without loading it. An optional default suite is used when an assertion names none.
  */
+@API(status = STABLE, since = "0.1")
 public interface ScoredModel {
 
     /** Display name, e.g. the model directory name. */

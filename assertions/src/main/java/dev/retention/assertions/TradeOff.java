@@ -1,7 +1,11 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The trade-off along a fine-tuning run: per checkpoint, how much of the domain it learned against
@@ -12,6 +16,7 @@ import java.util.Optional;
  * @param points the baseline (first) and every checkpoint, in training order
  * @param chosen the last checkpoint before the budget was first exceeded, if any
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TradeOff(String baseline, double budget, List<Point> points, Optional<String> chosen) {
 
     /**
@@ -20,6 +25,7 @@ public record TradeOff(String baseline, double budget, List<Point> points, Optio
      * @param generalMean mean accuracy over the general categories
      * @param domainAccuracy accuracy on the domain suite
      */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public record Point(String name, double generalRetention, double generalMean, double domainAccuracy) {
     }
 

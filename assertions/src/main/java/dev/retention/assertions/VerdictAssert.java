@@ -1,8 +1,12 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+
+import static org.apiguardian.api.API.Status.MAINTAINED;
 
 /**
  * Base of Retention's asserts: evaluates verdict rows, publishes them ({@link RetentionEvents}),
@@ -10,6 +14,7 @@ import java.util.function.Supplier;
  * diffs (an opentest4j {@code AssertionFailedError}, honouring {@code as(...)} and
  * {@code withFailMessage(...)}).
  */
+@API(status = MAINTAINED, since = "0.1")
 public abstract class VerdictAssert<S extends VerdictAssert<S, A>, A> extends ChainedAssert<S, A> {
 
     protected VerdictAssert(A actual, Class<?> selfType) {

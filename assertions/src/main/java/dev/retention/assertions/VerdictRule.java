@@ -1,6 +1,11 @@
 package dev.retention.assertions;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /** How a retention assertion turns paired scores into a verdict. */
+@API(status = INTERNAL, since = "0.1")
 public enum VerdictRule {
 
     /**

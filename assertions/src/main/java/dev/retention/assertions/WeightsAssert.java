@@ -3,11 +3,14 @@ package dev.retention.assertions;
 import dev.retention.diagnostics.ChangeRank;
 import dev.retention.diagnostics.ParameterDrift;
 import dev.retention.model.CausalLm;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Where in weight space a fine-tune moved ({@link ParameterDrift}, {@link ChangeRank}):
@@ -19,6 +22,7 @@ import java.util.regex.Pattern;
  * assertThatModel(tuned).weightsComparedTo(base).hasRmsDriftAtMost(0.01);
  * }</pre>
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison> {
 
     private static final int SHOWN = 10;

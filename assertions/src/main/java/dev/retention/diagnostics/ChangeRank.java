@@ -2,10 +2,13 @@ package dev.retention.diagnostics;
 
 import dev.retention.model.CausalLm;
 import dev.retention.model.Weights;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Numerical rank of each weight matrix's change {@code ΔW = W_tuned - W_baseline}. A merged LoRA
@@ -17,6 +20,7 @@ import java.util.Map;
  * columns ({@link Weights#spectrum}). Unchanged matrices have rank 0; 1-D parameters (biases,
  * norms) are not matrices and are left out.
  */
+@API(status = INTERNAL, since = "0.1")
 public record ChangeRank(String parameter, long rows, long cols, int rank, double[] singularValues) {
 
     /** Default relative tolerance for a singular value to count. */

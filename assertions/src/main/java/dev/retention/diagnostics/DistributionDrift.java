@@ -4,11 +4,14 @@ import dev.retention.eval.Evaluator;
 import dev.retention.eval.TextDivergence;
 import dev.retention.model.CausalLm;
 import dev.retention.model.LmTokenizer;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Label-free drift: the mean per-token {@code KL(baseline ‖ tuned)} of the two models' next-token
@@ -16,6 +19,7 @@ import java.util.List;
  * (largest {@code log p_baseline - log p_tuned} of the actual next token). Needs no labels, so it
  * catches forgetting that a suite misses.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class DistributionDrift {
 
     /**
@@ -24,6 +28,7 @@ public final class DistributionDrift {
      * @param context up to 40 characters of text before the token
      * @param token the token's text
      */
+    @API(status = INTERNAL, since = "0.1")
     public record Fall(int position, String context, String token, double baselineProbability,
                        double tunedProbability) {
     }

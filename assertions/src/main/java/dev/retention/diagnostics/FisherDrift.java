@@ -7,6 +7,7 @@ import dev.retention.model.CausalLm;
 import dev.retention.model.DiagonalFisher;
 import dev.retention.model.ModelOptions;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Fisher-weighted drift: {@code Σ_i F_i (θ_i - θ*_i)²}, with F the diagonal empirical Fisher of the
@@ -26,9 +29,11 @@ import java.util.Map;
  * To compare several tuned models against one estimate, pass them together to
  * {@link #between(List, Evaluator, Suite)}.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class FisherDrift {
 
     /** Fisher-weighted drift of one layer. */
+    @API(status = INTERNAL, since = "0.1")
     public record Layer(String name, double value) {
     }
 

@@ -2,6 +2,7 @@ package dev.retention.diagnostics;
 
 import dev.retention.model.CausalLm;
 import dev.retention.model.Weights;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * How far a fine-tune moved every weight from its baseline, matched by parameter name (seed 004's
@@ -21,9 +24,11 @@ import java.util.regex.Pattern;
  * overall, per layer (a parameter's module, e.g. {@code core.blocks.0.qkv}) and per parameter.
  * A parameter whose largest absolute change is exactly 0 is bit-identical.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ParameterDrift {
 
     /** Drift of one layer (all parameters of one module). */
+    @API(status = INTERNAL, since = "0.1")
     public record Layer(String name, long count, double sumSquaredDiff, int parameters, int changedParameters) {
         public double rms() {
             return Math.sqrt(sumSquaredDiff / count);

@@ -2,9 +2,12 @@ package dev.retention.eval;
 
 import dev.retention.stats.Interval;
 import dev.retention.stats.Wilson;
+import org.apiguardian.api.API;
 
 import java.util.List;
 import java.util.OptionalDouble;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Summary of one category (or of a whole scorecard).
@@ -23,6 +26,7 @@ import java.util.OptionalDouble;
  * @param words summed words of the perplexity items
  * @param bytes summed UTF-8 bytes of the perplexity items
  */
+@API(status = STABLE, since = "0.1")
 public record CategoryScore(String name, int n, int passed, int perplexityItems, double logLikelihood, long tokens,
                             long words, long bytes) {
 

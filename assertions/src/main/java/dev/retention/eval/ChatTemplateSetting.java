@@ -2,10 +2,13 @@ package dev.retention.eval;
 
 import dev.retention.model.ChatTemplate;
 import dev.retention.model.ModelDescriptor;
+import org.apiguardian.api.API;
 
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Which chat template a run applies to the chat items of a suite ({@link dev.retention.suite.SuiteItem#chat()}):
@@ -21,9 +24,11 @@ import java.util.Optional;
  * @param kind auto, none or file
  * @param path the template's path, for {@link Kind#FILE} only
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
 
     /** The three settings. */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public enum Kind {
         AUTO, NONE, FILE
     }

@@ -1,8 +1,12 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * How an {@link Evaluator} runs.
@@ -18,6 +22,7 @@ import java.util.Optional;
  * @param systemMessage a system message put before every chat item's user message, if any
  * @see PromptFormat for the requests these settings make of a suite item
  */
+@API(status = STABLE, since = "0.1")
 public record EvalConfig(int batchSize, String promptTemplate, ProgressListener progress, Duration progressInterval,
                          ChatTemplateSetting chatTemplate, Optional<String> systemMessage) {
 

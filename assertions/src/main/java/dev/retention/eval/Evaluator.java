@@ -2,10 +2,11 @@ package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
 import dev.retention.model.ScoreRow;
-import dev.retention.model.TokenScores;
 import dev.retention.model.TokenDivergence;
+import dev.retention.model.TokenScores;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Scores a {@link CausalLm} with lm-evaluation-harness request semantics: log-likelihood of a
@@ -32,6 +35,7 @@ import java.util.stream.IntStream;
  * }
  * }</pre>
  */
+@API(status = STABLE, since = "0.1")
 public final class Evaluator {
 
     /** Token slots per row of {@link EvalConfig#batchSize()} in a batch's budget. */

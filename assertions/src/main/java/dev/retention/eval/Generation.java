@@ -1,5 +1,9 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Result of a {@link GenerationRequest}.
  *
@@ -7,9 +11,11 @@ package dev.retention.eval;
  * @param tokens generated token ids (EOS excluded; tokens after a stop string included)
  * @param stopReason why generation ended
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Generation(String text, int[] tokens, StopReason stopReason) {
 
     /** Why a generation ended. */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public enum StopReason {
         /** The model produced an end-of-sequence token. */
         EOS,

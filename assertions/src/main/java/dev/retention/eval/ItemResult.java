@@ -1,7 +1,11 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * How a model did on one suite item.
@@ -25,11 +29,13 @@ import java.util.Optional;
  * @param renderedPrompt the text the model was conditioned on: {@code prompt} after the run's prompt template or
  *     chat template ({@link PromptFormat#prompt}); equal to {@code prompt} when neither changed it
  */
+@API(status = STABLE, since = "0.1")
 public record ItemResult(String id, String category, String kind, Optional<String> severity, Outcome outcome,
                          double logLikelihood, int tokens, long words, long bytes, String prompt, String expected,
                          String output, int truncatedTokens, String renderedPrompt) {
 
     /** Result of one item. */
+    @API(status = STABLE, since = "0.1")
     public enum Outcome {
         PASS, FAIL, NOT_SCORED
     }

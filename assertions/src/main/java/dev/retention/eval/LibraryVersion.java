@@ -1,10 +1,15 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /** Versions stamped into scorecards and cache keys (from the build's version.properties). */
+@API(status = INTERNAL, since = "0.1")
 public final class LibraryVersion {
 
     private static final Properties PROPS = load();

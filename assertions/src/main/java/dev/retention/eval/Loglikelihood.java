@@ -1,5 +1,9 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Result of a {@link LoglikelihoodRequest}.
  *
@@ -9,6 +13,7 @@ package dev.retention.eval;
  * @param greedyTokens the argmax token at each continuation position (teacher-forced)
  * @param truncatedTokens context tokens dropped from the left to fit the context window (0 if none)
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Loglikelihood(double logLikelihood, boolean greedy, int tokens, int[] greedyTokens, int truncatedTokens) {
 
     /** A result whose context was scored whole. */

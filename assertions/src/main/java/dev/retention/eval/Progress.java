@@ -1,6 +1,10 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.time.Duration;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A progress report of a long evaluation.
@@ -11,6 +15,7 @@ import java.time.Duration;
  * @param perSecond throughput so far
  * @param eta estimated time left at that throughput
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record Progress(String task, long done, long total, double perSecond, Duration eta) {
 
     /** One line, e.g. {@code lora on general: generate 120/312 (38%), 41.2 req/s, ETA 5s}. */

@@ -6,6 +6,7 @@ import dev.retention.model.ChatTemplateException;
 import dev.retention.model.ModelDescriptor;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
+import org.apiguardian.api.API;
 
 import java.time.Clock;
 import java.time.LocalDate;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * How a run turns a suite item into the requests it scores, for one model and one {@link EvalConfig}.
@@ -39,6 +42,7 @@ import java.util.Optional;
  * <p>The rendered text is tokenized like any other; when it already begins with the BOS token (a template that
  * writes {@code {{ bos_token }}}), the tokenizer adds no second one even if the model options add BOS.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PromptFormat {
 
     /** What {@code strftime_now} returns in a template: a fixed day, so prompts do not depend on the date. */

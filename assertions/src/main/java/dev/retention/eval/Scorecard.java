@@ -1,5 +1,7 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * How one model did on one suite: every item's result, per-category summaries, and the identities
  * (model fingerprint, suite content hash, scoring configuration) that say which scores can be
@@ -21,6 +25,7 @@ import java.util.TreeMap;
  * file carries a checksum of its content and is refused when edited; its summaries are recomputed
  * from the items. Files are written atomically (a temporary file, then a rename).
  */
+@API(status = STABLE, since = "0.1")
 public final class Scorecard {
 
     /**

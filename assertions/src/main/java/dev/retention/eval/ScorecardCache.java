@@ -1,6 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.io.AtomicFiles;
+import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * Scorecards cached on disk, one file per {@link ScorecardKey#hash()}, so an unchanged baseline is
  * scored once and then read back in later runs.
@@ -26,9 +29,11 @@ import java.util.function.Supplier;
  * trusted. Writes go to a temporary file in the same directory and are renamed into place
  * atomically, so concurrent runs never see half an entry.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class ScorecardCache implements ScorecardStore {
 
     /** How the cache is used. */
+    @API(status = INTERNAL, since = "0.1")
     public enum Mode {
         /** Read valid entries, write new ones (default). */
         READ_WRITE,

@@ -1,16 +1,21 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * What a scorecard depends on: the model's fingerprint (weights, tokenizer, configs; never its
  * path), the suite's content hash, and the scoring configuration (batch size, context, prompt
  * template, library and engine versions).
  */
+@API(status = INTERNAL, since = "0.1")
 public record ScorecardKey(String modelName, String fingerprint, String suiteName, String suiteHash,
                            ScoringConfig scoring) {
 

@@ -1,9 +1,14 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
 import java.util.function.Supplier;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /** Where scorecards come from: scored afresh, or served from a cache such as {@link ScorecardCache}. */
 @FunctionalInterface
+@API(status = INTERNAL, since = "0.1")
 public interface ScorecardStore {
 
     /** The scorecard for {@code key}; {@code score} computes it when the store has no valid entry. */

@@ -1,6 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Everything besides model and suite that can change a score; part of every cache key.
@@ -24,6 +27,7 @@ import java.util.Optional;
  *     was (no chat items, setting {@code none}, or {@code auto} and a model without a template)
  * @param systemMessage the system message of the chat items, when a chat template was applied and the run set one
  */
+@API(status = INTERNAL, since = "0.1")
 public record ScoringConfig(int batchSize, int contextLength, boolean addBosToken, String promptTemplate,
                             String library, String engine, Optional<String> chatTemplate,
                             Optional<String> systemMessage) {

@@ -1,5 +1,9 @@
 package dev.retention.eval;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Two models' next-token distributions compared at every token of a text (each token predicted
  * once, from the same disjoint rolling windows as the rolling log-likelihood).
@@ -9,6 +13,7 @@ package dev.retention.eval;
  * @param logProbReference log p of the actual token
  * @param logProbOther log q of the actual token
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record TextDivergence(int[] tokens, double[] kl, double[] logProbReference, double[] logProbOther) {
 
     /** Mean KL per token, in nats. */

@@ -1,5 +1,7 @@
 package dev.retention.io;
 
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * The one way Retention writes a file: the content goes to a temporary file in the same directory,
  * is flushed to the device, and is then moved over the target in one atomic rename. A reader sees
@@ -21,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Works on any {@link Path} (only the {@link Files} API is used), so it can be tested on a
  * file system that fails on purpose.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class AtomicFiles {
 
     private AtomicFiles() {

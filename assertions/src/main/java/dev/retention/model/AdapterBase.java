@@ -1,9 +1,13 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * What a PEFT adapter directory says about its base model, read without loading anything: the
@@ -17,6 +21,7 @@ import java.util.Optional;
  * @param localFolder the local folder {@code declared} names (absolute, or relative to the adapter
  *     directory or the working directory), when one exists
  */
+@API(status = INTERNAL, since = "0.1")
 public record AdapterBase(Path adapter, Path config, String declared, Optional<Path> localFolder) {
 
     public AdapterBase {

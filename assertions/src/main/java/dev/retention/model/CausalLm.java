@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.apiguardian.api.API;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * A causal language model and its Hugging Face tokenizer, loaded offline through DJL's PyTorch
@@ -30,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * array outlives the call. Calls on one instance are serialised; load one instance per device for
  * parallel work.
  */
+@API(status = STABLE, since = "0.1")
 public final class CausalLm implements AutoCloseable {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -547,6 +552,7 @@ public final class CausalLm implements AutoCloseable {
      * @param eos whether the model produced EOS
      * @param budgetSpent whether the token budget ended it
      */
+    @API(status = INTERNAL, since = "0.1")
     public record ServedGeneration(int[] tokens, String text, boolean eos, boolean budgetSpent) {
     }
 

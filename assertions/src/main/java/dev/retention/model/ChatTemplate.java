@@ -6,6 +6,8 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import org.apiguardian.api.API;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A Hugging Face chat template, rendered exactly as transformers' {@code tokenizer.apply_chat_template(messages,
@@ -49,9 +53,11 @@ import java.util.Optional;
  * </ul>
  * Every real template in the fixtures renders byte-identical to transformers on every case.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ChatTemplate {
 
     /** One chat message. */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public record Message(String role, String content) {
         public Message {
             Objects.requireNonNull(role, "role");

@@ -1,12 +1,17 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A chat template could not be rendered: it called {@code raise_exception(message)} (the conversation breaks a
  * rule of the template, e.g. roles that do not alternate), or it has a syntax error, an unknown filter or
  * another rendering error. The message names the template and the cause; there is never a partial output.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class ChatTemplateException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

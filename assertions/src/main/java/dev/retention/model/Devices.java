@@ -1,16 +1,20 @@
 package dev.retention.model;
 
 import ai.djl.Device;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Device names and placement. Names: {@code auto}, {@code cpu}, {@code gpu} (= {@code gpu:0}) and
  * {@code gpu:N}. With the CPU natives ({@code pytorch-native-cpu}) the engine reports no GPU, so
  * {@code auto} means CPU; with {@code pytorch-native-cu128} it means GPU 0.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Devices {
 
     private Devices() {

@@ -10,12 +10,15 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import org.apiguardian.api.API;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * The diagonal of the empirical Fisher information of a (baseline) model, the importance measure
@@ -39,6 +42,7 @@ import java.util.function.IntConsumer;
  * per-request gradients), about three times the cost of scoring. Memory: the model is loaded a
  * second time with gradients enabled, plus one float accumulator per parameter.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class DiagonalFisher implements AutoCloseable {
 
     private static final Object COLLECTOR = new Object(); // DJL allows one gradient collector per JVM

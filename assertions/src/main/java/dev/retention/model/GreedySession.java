@@ -1,11 +1,16 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * A greedy decoding session started by {@link CausalLm#greedy}: {@link #next} gives each active
  * row's argmax next token; the caller appends it or finishes the row, drops finished rows with
  * {@link #keep} and asks again. Native models keep a KV cache between steps. Calls are serialised
  * with the model's other calls.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class GreedySession implements AutoCloseable {
 
     private final CausalLm model;

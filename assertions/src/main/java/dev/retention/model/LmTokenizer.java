@@ -2,9 +2,12 @@ package dev.retention.model;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.nio.file.Path;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * A Hugging Face {@code tokenizer.json} loaded from disk (never from the hub) with truncation and
@@ -14,6 +17,7 @@ import java.nio.file.Path;
  * {@code {{ bos_token }}}, say) gets no other (see {@link ChatTemplate}, "The BOS trap").
  * Thread-safe for concurrent encode/decode.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class LmTokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer hf;

@@ -1,9 +1,13 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * What can be known about a model directory without loading it: enough to key caches and decide
@@ -17,6 +21,7 @@ import java.util.Optional;
  * @param addBosToken whether BOS is prepended to encoded texts
  * @param base for a PEFT adapter, its base model
  */
+@API(status = INTERNAL, since = "0.1")
 public record ModelDescriptor(String name, Path directory, String fingerprint, int contextLength,
                               boolean addBosToken, Optional<ModelDescriptor> base) {
 

@@ -1,12 +1,17 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * A model directory that Retention refuses to load, with the file and the reason.
  *
  * <p>Thrown instead of letting DJL or libtorch fail later (or abort the JVM, as bfloat16 weights do).
  */
+@API(status = STABLE, since = "0.1")
 public final class ModelLoadException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

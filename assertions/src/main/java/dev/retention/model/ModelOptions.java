@@ -1,10 +1,15 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * How to load a model.
@@ -21,6 +26,7 @@ import java.util.OptionalInt;
  *     {@code tokenizer_config.json}), from which Retention builds token-id prompts
  * @param serving how to talk to a serving engine
  */
+@API(status = STABLE, since = "0.1")
 public record ModelOptions(String device, OptionalInt contextLength, boolean addBosToken, Optional<Path> base,
                            Optional<Path> tokenizer, Serving serving) {
 
@@ -36,6 +42,7 @@ public record ModelOptions(String device, OptionalInt contextLength, boolean add
      * @param selfCheckTolerance per-token agreement the server must show between its prompt scores and its
      *     generation log-probabilities: 1e-3 for float32 servers, 0.25 for bfloat16 ones
      */
+    @API(status = EXPERIMENTAL, since = "0.1")
     public record Serving(Optional<String> apiKeyVariable, Duration timeout, int concurrency, int maxRetries,
                           Optional<String> revision, double selfCheckTolerance) {
 

@@ -1,10 +1,15 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * A model produced NaN or infinite logits: no score can be computed from them, so the scoring stops
  * instead of letting a NaN log-likelihood reach a scorecard or a verdict. The evaluation layer
  * rethrows it naming the request or suite item.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class NonFiniteLogitsException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;

@@ -1,10 +1,15 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * One row of a scoring batch: model input ids, and the target ids whose log-probabilities are
  * wanted at positions {@code firstTarget, firstTarget + 1, ...} (the logits at position p predict
  * the token after p).
  */
+@API(status = INTERNAL, since = "0.1")
 public record ScoreRow(int[] input, int firstTarget, int[] targets) {
 
     public ScoreRow {

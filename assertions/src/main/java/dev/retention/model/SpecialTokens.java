@@ -1,7 +1,11 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
 import java.util.OptionalInt;
 import java.util.Set;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Special token ids read from a model directory's tokenizer files (never assumed).
@@ -10,6 +14,7 @@ import java.util.Set;
  * @param eos end-of-sequence ids (some models declare several); generation stops at any of them
  * @param pad padding id, if declared; padded positions are always masked, so any id works
  */
+@API(status = INTERNAL, since = "0.1")
 public record SpecialTokens(OptionalInt bos, Set<Integer> eos, OptionalInt pad) {
 
     public SpecialTokens {

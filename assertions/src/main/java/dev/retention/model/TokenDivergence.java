@@ -1,5 +1,9 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * Next-token distributions of two models compared at each target position of one row.
  *
@@ -9,5 +13,6 @@ package dev.retention.model;
  * @param logProbOther log q of the actual next token
  * @param targets the actual next tokens
  */
+@API(status = INTERNAL, since = "0.1")
 public record TokenDivergence(double[] kl, double[] logProbReference, double[] logProbOther, int[] targets) {
 }

@@ -1,9 +1,14 @@
 package dev.retention.model;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * Per-target results of one {@link ScoreRow}: natural-log probabilities, the argmax token at each
  * position, and the targets they were compared with.
  */
+@API(status = INTERNAL, since = "0.1")
 public record TokenScores(double[] logProbs, int[] argmax, int[] targets) {
 
     /** Sum of the log-probabilities (natural log). */

@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Weight-space comparisons of two loaded models, computed inside the engine one parameter at a
@@ -18,6 +21,7 @@ import java.util.SplittableRandom;
  * <p>Parameters are matched by their TorchScript name ({@code named_parameters()}), never by
  * position; a name present in only one model is an error (the architectures differ).
  */
+@API(status = INTERNAL, since = "0.1")
 public final class Weights {
 
     private Weights() {
@@ -33,6 +37,7 @@ public final class Weights {
      * @param maxAbsDiff {@code max |θ_tuned - θ_baseline|}; 0 means bit-identical (for finite weights)
      * @param baselineSumSquares {@code Σ θ_baseline²}, to relate drift to the weights' size
      */
+    @API(status = INTERNAL, since = "0.1")
     public record ParameterDelta(String name, long[] shape, long count, double sumSquaredDiff, double maxAbsDiff,
                                  double baselineSumSquares) {
 
@@ -54,6 +59,7 @@ public final class Weights {
      * @param frobeniusSquared {@code ||ΔW||_F²}; the energy outside the top {@code k} is
      *     {@code frobeniusSquared - Σ σ_i²}
      */
+    @API(status = INTERNAL, since = "0.1")
     public record Spectrum(String name, long rows, long cols, double[] singularValues, double frobeniusSquared) {
 
         /**

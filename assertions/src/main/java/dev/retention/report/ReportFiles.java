@@ -1,6 +1,10 @@
 package dev.retention.report;
 
+import org.apiguardian.api.API;
+
 import java.nio.file.Path;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The files one {@link RetentionReport#write(Path)} wrote into a report directory {@code dir}.
@@ -11,5 +15,6 @@ import java.nio.file.Path;
  * @param latestJson {@code dir/report.json}, a copy of the latest run's JSON report
  * @param index {@code dir/index.html}, every run under {@code dir/runs/}, newest first
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record ReportFiles(Path html, Path json, Path latestHtml, Path latestJson, Path index) {
 }

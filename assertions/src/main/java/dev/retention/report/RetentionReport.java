@@ -2,12 +2,15 @@ package dev.retention.report;
 
 import dev.retention.assertions.RetentionEvents;
 import dev.retention.io.AtomicFiles;
+import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Collects the verdicts that Retention's assertions publish and writes them as
@@ -27,6 +30,7 @@ import java.util.Map;
  * its owner registers ({@link RetentionEvents#register}), e.g. one per test, each tagging its
  * verdicts with the test; that is how the JUnit extension builds its run report.
  */
+@API(status = STABLE, since = "0.1")
 public final class RetentionReport implements AutoCloseable {
 
     private final ReportCollector collector = new ReportCollector();

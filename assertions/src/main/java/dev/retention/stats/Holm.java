@@ -1,7 +1,11 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
 import java.util.Arrays;
 import java.util.Comparator;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Holm's (1979) step-down adjustment of p-values for a family of tests, controlling the
@@ -11,6 +15,7 @@ import java.util.Comparator;
  * {@code p~(i) = max_{j <= i} min(1, (m - j + 1) p(j))}; rejecting every hypothesis with
  * {@code p~ <= alpha} keeps the chance of any false rejection at most {@code alpha}.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Holm {
 
     private Holm() {

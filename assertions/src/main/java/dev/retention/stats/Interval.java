@@ -1,5 +1,9 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.STABLE;
+
 /**
  * A closed confidence interval {@code [lower, upper]} together with its nominal two-sided confidence
  * level (for example {@code 0.95}).
@@ -8,6 +12,7 @@ package dev.retention.stats;
  * @param upper upper bound, {@code >= lower}
  * @param confidence nominal coverage probability, in {@code (0, 1)}
  */
+@API(status = STABLE, since = "0.1")
 public record Interval(double lower, double upper, double confidence) {
 
     /**

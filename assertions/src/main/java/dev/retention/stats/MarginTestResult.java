@@ -1,5 +1,9 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Outcome of a paired margin test ({@link PairedMarginTest}).
  *
@@ -12,6 +16,7 @@ package dev.retention.stats;
  * @param pValue the one-sided p-value for {@code hypothesis}, in {@code [0, 1]}
  * @param method how the p-value was computed
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record MarginTestResult(
         MarginHypothesis hypothesis,
         double margin,

@@ -1,6 +1,11 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /** How a {@link MarginTestResult}'s p-value was computed. */
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum PValueMethod {
 
     /**

@@ -1,8 +1,12 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * Paired percentile bootstrap (B. Efron &amp; R. J. Tibshirani, <i>An Introduction to the Bootstrap</i>,
@@ -21,6 +25,7 @@ import java.util.SplittableRandom;
  * <p>Deterministic: every call starts a fresh {@link SplittableRandom} from the seed, so a given seed and
  * {@code n} always produce the same sequence of index vectors, whatever statistic is evaluated on them.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PairedBootstrap {
 
     /**

@@ -1,6 +1,10 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * The 2x2 paired table of a baseline and a tuned model scored on the same {@code n} items. Only the
@@ -13,6 +17,7 @@ import java.util.Objects;
  * @param improvements {@code c}: items the baseline got wrong and the tuned model got right
  * @param baselineCorrect items the baseline got right ({@code >= b}, and {@code n - baselineCorrect >= c})
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public record PairedCounts(int n, int regressions, int improvements, int baselineCorrect) {
 
     /**

@@ -1,6 +1,10 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * One-sided tests of a margin {@code delta} on the paired accuracy difference
@@ -28,6 +32,7 @@ import java.util.Objects;
  * test then answers the same question as {@link McNemar#exactOneSidedPValue}, unconditionally instead
  * of conditionally on {@code b + c}. Both are valid; neither p-value bounds the other in general.
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class PairedMarginTest {
 
     /** Largest number of items for which the exact unconditional p-value is computed. */

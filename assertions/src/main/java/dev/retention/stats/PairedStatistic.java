@@ -1,7 +1,11 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /**
  * A statistic of two models evaluated on one bootstrap resample of the shared items. A resample is
@@ -12,6 +16,7 @@ import java.util.function.ToDoubleFunction;
  * it.
  */
 @FunctionalInterface
+@API(status = EXPERIMENTAL, since = "0.1")
 public interface PairedStatistic {
 
     /**

@@ -1,11 +1,16 @@
 package dev.retention.stats;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
 /**
  * Wilson score interval for a binomial proportion (E. B. Wilson, "Probable inference, the law of
  * succession, and statistical inference", JASA 22:209-212, 1927; recommended by Agresti &amp; Coull,
  * "Approximate is better than 'exact' for interval estimation of binomial proportions", Am. Stat.
  * 52:119-126, 1998, and Brown, Cai &amp; DasGupta, Stat. Sci. 16:101-133, 2001).
  */
+@API(status = EXPERIMENTAL, since = "0.1")
 public final class Wilson {
 
     private Wilson() {}

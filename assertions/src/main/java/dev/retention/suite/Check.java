@@ -7,6 +7,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -14,6 +15,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * How a generated output is judged.
@@ -31,11 +34,13 @@ import java.util.regex.Pattern;
  * @param type the check
  * @param expect the operand; for exact, contains and icontains it defaults to the item's answer
  */
+@API(status = STABLE, since = "0.1")
 public record Check(Type type, Optional<String> expect) {
 
     private static final TypeAdapter<JsonElement> JSON_TREE = new Gson().getAdapter(JsonElement.class);
 
     /** The kinds of check. */
+    @API(status = STABLE, since = "0.1")
     public enum Type {
         EXACT, CONTAINS, ICONTAINS, REGEX, JSON;
 

@@ -1,8 +1,13 @@
 package dev.retention.suite;
 
+import org.apiguardian.api.API;
+
 import java.util.Locale;
 
+import static org.apiguardian.api.API.Status.STABLE;
+
 /** How much a failing item matters; canary assertions select by severity. Ordered most severe first. */
+@API(status = STABLE, since = "0.1")
 public enum Severity {
     CRITICAL, HIGH, MEDIUM, LOW;
 

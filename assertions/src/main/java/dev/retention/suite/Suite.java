@@ -1,6 +1,7 @@
 package dev.retention.suite;
 
 import dev.retention.io.AtomicFiles;
+import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * A named, ordered set of capability items, loaded from JSONL or built in code.
@@ -48,6 +51,7 @@ import java.util.function.Predicate;
  * (defaults written out, fixed key order), so reformatting a file does not change it and any change
  * of meaning does.
  */
+@API(status = STABLE, since = "0.1")
 public final class Suite {
 
     private final String name;
@@ -235,6 +239,7 @@ public final class Suite {
     }
 
     /** Builds a suite in code; item constructors validate as the file loader does. */
+    @API(status = STABLE, since = "0.1")
     public static final class Builder {
         private final String name;
         private final List<SuiteItem> items = new ArrayList<>();

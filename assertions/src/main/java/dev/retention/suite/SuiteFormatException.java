@@ -1,6 +1,11 @@
 package dev.retention.suite;
 
+import org.apiguardian.api.API;
+
+import static org.apiguardian.api.API.Status.STABLE;
+
 /** A suite file or definition Retention cannot use; the message names the source, line and field. */
+@API(status = STABLE, since = "0.1")
 public final class SuiteFormatException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -1,7 +1,11 @@
 package dev.retention.suite;
 
+import org.apiguardian.api.API;
+
 import java.util.List;
 import java.util.Optional;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * One test item of a {@link Suite}. Four kinds, as in lm-evaluation-harness:
@@ -9,6 +13,7 @@ import java.util.Optional;
  * by log-likelihood), {@link Loglikelihood} (is the answer the greedy continuation?) and
  * {@link Perplexity} (a text whose likelihood is measured, not passed or failed).
  */
+@API(status = STABLE, since = "0.1")
 public sealed interface SuiteItem {
 
     /** Continuation delimiter used unless an item says otherwise (lm-evaluation-harness target_delimiter). */
@@ -49,6 +54,7 @@ public sealed interface SuiteItem {
      * @param answer the reference continuation (scored for log-likelihood; the check's default operand)
      * @param chat whether this is a chat item ({@link SuiteItem#chat()})
      */
+    @API(status = STABLE, since = "0.1")
     record Generate(String id, String category, String prompt, Optional<String> answer, Check check, int maxTokens,
                     List<String> stop, Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
         /** A generate item that is not a chat item. */
@@ -87,6 +93,7 @@ public sealed interface SuiteItem {
      * @param chat whether this is a chat item ({@link SuiteItem#chat()}); a chat item's choices are scored
      *     without the delimiter when a chat template is applied
      */
+    @API(status = STABLE, since = "0.1")
     record Choice(String id, String category, String context, List<String> choices, int gold, String delimiter,
                   boolean normalized, Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
         /** A choice item that is not a chat item. */
@@ -124,6 +131,7 @@ public sealed interface SuiteItem {
      * @param chat whether this is a chat item ({@link SuiteItem#chat()}); its answer is scored without the
      *     delimiter when a chat template is applied
      */
+    @API(status = STABLE, since = "0.1")
     record Loglikelihood(String id, String category, String context, String answer, String delimiter,
                          Optional<Severity> severity, List<String> tags, boolean chat) implements SuiteItem {
         /** A loglikelihood item that is not a chat item. */
@@ -146,6 +154,7 @@ public sealed interface SuiteItem {
     }
 
     /** A text whose rolling log-likelihood gives token perplexity, word perplexity and bits per byte. */
+    @API(status = STABLE, since = "0.1")
     record Perplexity(String id, String category, String text, Optional<Severity> severity, List<String> tags)
             implements SuiteItem {
         public Perplexity {

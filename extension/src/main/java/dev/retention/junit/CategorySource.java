@@ -1,5 +1,6 @@
 package dev.retention.junit;
 
+import org.apiguardian.api.API;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import java.lang.annotation.Documented;
@@ -7,6 +8,8 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Supplies the categories of a suite, sorted, one invocation each, so every category is its own
@@ -29,6 +32,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @ArgumentsSource(CategoryArgumentsProvider.class)
+@API(status = STABLE, since = "0.1")
 public @interface CategorySource {
     /** Suite file; defaults to the first suite of the class's {@link RetentionTest}. */
     String suite() default "";

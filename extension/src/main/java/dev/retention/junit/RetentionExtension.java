@@ -7,12 +7,13 @@ import dev.retention.io.AtomicFiles;
 import dev.retention.model.CausalLm;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -26,6 +27,8 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Optional;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
+
 /**
  * Retention's JUnit Jupiter extension, registered by {@link RetentionTest}. It injects the declared
  * models into fields and parameters annotated {@link Baseline}, {@link Tuned} or {@link Model}
@@ -38,6 +41,7 @@ import java.util.Optional;
  * <p>Works with JUnit Jupiter 5.13 and later, including 6.x, sequentially or with parallel
  * execution.
  */
+@API(status = INTERNAL, since = "0.1")
 public final class RetentionExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver,
         BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 

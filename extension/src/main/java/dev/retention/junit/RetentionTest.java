@@ -1,5 +1,6 @@
 package dev.retention.junit;
 
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.annotation.Documented;
@@ -8,6 +9,9 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.STABLE;
 
 /**
  * Declares the models and suite of a capability test class and registers {@link RetentionExtension}.
@@ -37,6 +41,7 @@ import java.lang.annotation.Target;
 @Documented
 @Inherited
 @ExtendWith(RetentionExtension.class)
+@API(status = STABLE, since = "0.1")
 public @interface RetentionTest {
 
     /** Directory of the baseline model (TorchScript + tokenizer.json); key {@code retention.baseline}. */
@@ -68,6 +73,7 @@ public @interface RetentionTest {
     /** A further model; its path is overridden by the key {@code retention.model.<name>}. */
     @Target({})
     @Retention(RetentionPolicy.RUNTIME)
+    @API(status = EXPERIMENTAL, since = "0.1")
     @interface NamedModel {
         String name();
 
