@@ -9,6 +9,7 @@ import dev.retention.model.CausalLm;
 import dev.retention.model.Devices;
 import dev.retention.model.ModelLoadException;
 import dev.retention.model.ModelOptions;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,8 @@ import java.util.function.Function;
 /**
  * The extension's configuration, read once per test run from JUnit configuration parameters:
  * Surefire {@code <configurationParameters>}, then JVM system properties ({@code -Dkey=value}),
- * then {@code junit-platform.properties}. Invalid or empty values fail the run with the key named.
+ * then {@code junit-platform.properties}. Invalid or empty values fail the run with the key named, as JUnit's
+ * {@link ExtensionConfigurationException}.
  *
  * <table>
  *   <caption>Keys</caption>
@@ -71,7 +73,8 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
     static RetentionConfig read(Function<String, Optional<String>> configured) {
         Function<String, Optional<String>> lookup = key -> configured.apply(key).map(v -> {
             if (v.isBlank()) {
-                throw new IllegalArgumentException("configuration parameter " + key + " is set but empty (e.g. -D"
+                throw new ExtensionConfigurationException(
+                        "configuration parameter " + key + " is set but empty (e.g. -D"
                         + key + "= on the command line); give it a value or remove it: Retention does not guess "
                         + "what an empty value means (an empty path would be the working directory)");
             }
@@ -119,7 +122,7 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
             try {
                 ChatTemplate.load(s.path().orElseThrow());
             } catch (ModelLoadException e) {
-                throw new IllegalArgumentException("configuration parameter " + key + " = '" + v.get() + "' is "
+                throw new ExtensionConfigurationException("configuration parameter " + key + " = '" + v.get() + "' is "
                         + "invalid (expected auto, none or a chat template path): " + e.getMessage(), e);
             }
         }
@@ -132,7 +135,8 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         Optional<String> keyVariable = lookup.apply("retention.serving.apiKeyEnv").map(String::trim);
         if (keyVariable.isPresent() && !keyVariable.get().matches("[A-Za-z_][A-Za-z0-9_]*")) {
             // The value is not quoted: it may be the key itself, pasted where its variable's name belongs.
-            throw new IllegalArgumentException("configuration parameter retention.serving.apiKeyEnv is not the name of "
+            throw new ExtensionConfigurationException(
+                    "configuration parameter retention.serving.apiKeyEnv is not the name of "
                     + "an environment variable (" + keyVariable.get().length() + " characters); give the NAME of the "
                     + "variable that holds the API key, e.g. -Dretention.serving.apiKeyEnv=VLLM_API_KEY, never the key");
         }
@@ -141,7 +145,7 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         if (seconds.isPresent()) {
             try {
                 timeout = Duration.ofSeconds(positive(lookup, "retention.serving.timeout", 0));
-            } catch (IllegalArgumentException e) {
+            } catch (ExtensionConfigurationException e) {
                 throw invalid("retention.serving.timeout", seconds.get(), "a positive whole number of seconds per "
                         + "request, e.g. 300");
             }
@@ -195,18 +199,20 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         Optional<String> tokenizer = lookup.apply(key);
         if (!CausalLm.namesServedModel(locator)) {
             if (tokenizer.isPresent()) {
-                throw new IllegalArgumentException("configuration parameter " + key + " is set, but " + role + " is "
+                throw new ExtensionConfigurationException(
+                        "configuration parameter " + key + " is set, but " + role + " is "
                         + "the model directory " + locator + ", which has its own tokenizer.json; " + key + " is for "
                         + "models on a serving engine (http://host:port/v1#name): remove it");
             }
             return modelOptions();
         }
-        Path dir = Paths.get(tokenizer.orElseThrow(() -> new IllegalArgumentException(role + " is the served model "
+        Path dir = Paths.get(tokenizer.orElseThrow(() -> new ExtensionConfigurationException(
+                role + " is the served model "
                 + locator + ": set " + key + " to the local directory holding its tokenizer.json (and "
                 + "tokenizer_config.json), e.g. -D" + key + "=/models/my-model; Retention builds token-id prompts "
                 + "with it, so context and continuation boundaries are exact")));
         if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-            throw new IllegalArgumentException("configuration parameter " + key + " = '" + dir + "' is invalid; "
+            throw new ExtensionConfigurationException("configuration parameter " + key + " = '" + dir + "' is invalid; "
                     + "expected a directory holding tokenizer.json (the served model's own, as in its Hugging Face "
                     + "folder), but there is no " + dir.toAbsolutePath().normalize().resolve("tokenizer.json"));
         }
@@ -256,8 +262,9 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
         throw invalid(key, v, "true or false");
     }
 
-    private static IllegalArgumentException invalid(String key, String value, String expected) {
-        return new IllegalArgumentException("configuration parameter " + key + " = '" + value + "' is invalid; expected "
+    private static ExtensionConfigurationException invalid(String key, String value, String expected) {
+        return new ExtensionConfigurationException(
+                "configuration parameter " + key + " = '" + value + "' is invalid; expected "
                 + expected);
     }
 }

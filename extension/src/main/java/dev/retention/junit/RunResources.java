@@ -170,11 +170,12 @@ final class RunResources implements AutoCloseable {
         return recorded.computeIfAbsent(key, k -> {
             if (config.recordBaseline()) {
                 if (live == null) {
-                    throw new IllegalStateException("retention.baseline.record=true needs the baseline model: set "
+                    throw new ExtensionConfigurationException(
+                            "retention.baseline.record=true needs the baseline model: set "
                             + "@RetentionTest(baseline) or retention.baseline");
                 }
                 if (files.size() != suiteList.size()) {
-                    throw new IllegalStateException("recordedBaseline lists " + files.size() + " file(s) for "
+                    throw new ExtensionConfigurationException("recordedBaseline lists " + files.size() + " file(s) for "
                             + suiteList.size() + " suite(s); give one file per suite, in suite order");
                 }
                 for (int i = 0; i < files.size(); i++) {
@@ -186,7 +187,8 @@ final class RunResources implements AutoCloseable {
             }
             for (String f : files) {
                 if (!Files.isRegularFile(Paths.get(f))) {
-                    throw new IllegalStateException("recorded baseline " + Paths.get(f).toAbsolutePath().normalize()
+                    throw new ExtensionConfigurationException(
+                            "recorded baseline " + Paths.get(f).toAbsolutePath().normalize()
                             + " does not exist; record it once with -Dretention.baseline.record=true");
                 }
             }

@@ -13,6 +13,7 @@ import dev.retention.model.CausalLm;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult;
 
@@ -89,7 +90,8 @@ class ChatTemplateRunTest {
         TestRuns.Run run = TestRuns.run(cfg, ReproducesTheRequests.class);
         Throwable t = run.results().containerEvents().failed().list().get(0)
                 .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
-        assertThat(t).hasMessageContaining("configuration parameter retention.chatTemplate = '" + missing + "' is "
+        assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("configuration parameter retention.chatTemplate = '" + missing + "' is "
                 + "invalid (expected auto, none or a chat template path): " + missing + ": chat template file does "
                 + "not exist; give a .jinja file, a tokenizer_config.json or a model directory that has a chat template");
     }

@@ -6,6 +6,7 @@ import dev.retention.assertions.ScoredModel;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
@@ -63,7 +64,8 @@ class ExtensionBehaviourTest {
         cfg.put("retention.device", "tpu");
         TestRuns.Run run = TestRuns.run(cfg, NeedsTunedTwice.class);
         Throwable t = failure(run.results().containerEvents().failed().list().get(0));
-        assertThat(t).hasMessageContaining("configuration parameter retention.device = 'tpu' is invalid; "
+        assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("configuration parameter retention.device = 'tpu' is invalid; "
                 + "expected auto, cpu, gpu or gpu:N");
     }
 
@@ -125,6 +127,19 @@ class ExtensionBehaviourTest {
         TestRuns.Run use = TestRuns.run(cfg, NeedsTunedTwice.class);
         use.results().testEvents().assertStatistics(s -> s.succeeded(2));
         assertThat(use.lines("retention: loading ")).singleElement().asString().startsWith("retention: loading lora");
+    }
+
+    @Test
+    void aMissingRecordedBaselineIsAConfigurationErrorSayingHowToRecordIt() {
+        Map<String, String> cfg = TestRuns.fixtureConfig(work);
+        Path missing = work.resolve("never-recorded.json");
+        cfg.put("retention.baseline.recorded", missing.toString());
+        cfg.remove("retention.baseline");
+        TestRuns.Run run = TestRuns.run(cfg, NeedsTunedTwice.class);
+        Throwable t = failure(run.results().containerEvents().failed().list().get(0));
+        assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("recorded baseline " + missing.toAbsolutePath().normalize() + " does not exist; record it "
+                        + "once with -Dretention.baseline.record=true");
     }
 
     @RetentionTest

@@ -11,6 +11,7 @@ import org.assertj.core.api.junit.jupiter.InjectSoftAssertions;
 import org.assertj.core.api.junit.jupiter.SoftAssertionsExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.Event;
@@ -156,6 +157,7 @@ class NoSilentPassTest {
         cfg.put("retention.tuned", "");
         TestRuns.Run run = TestRuns.run(cfg, ExtensionBehaviourTest.NeedsTunedTwice.class);
         assertThat(failure(run.results().containerEvents().failed().list().get(0)))
+                .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("configuration parameter retention.tuned is set but empty (e.g. -Dretention.tuned= on the "
                         + "command line); give it a value or remove it: Retention does not guess what an empty value "
                         + "means (an empty path would be the working directory)");

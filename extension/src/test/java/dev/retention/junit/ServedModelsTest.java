@@ -11,6 +11,7 @@ import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
@@ -229,7 +230,8 @@ class ServedModelsTest {
         cfg.remove("retention.tuned.tokenizer");
         TestRuns.Run run = TestRuns.run(cfg, PerCategory.class);
         Throwable t = failure(run.results().containerEvents().failed().list().get(0));
-        assertThat(t).hasMessageContaining("retention.tuned is the served model " + server.base() + "#" + TUNED
+        assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("retention.tuned is the served model " + server.base() + "#" + TUNED
                 + ": set retention.tuned.tokenizer to the local directory holding its tokenizer.json");
     }
 
@@ -265,7 +267,7 @@ class ServedModelsTest {
             try {
                 RetentionConfig.read(k -> Optional.ofNullable(keys.get(k)));
                 return null;
-            } catch (IllegalArgumentException e) {
+            } catch (ExtensionConfigurationException e) {
                 return e;
             }
         };
@@ -290,6 +292,7 @@ class ServedModelsTest {
         cfg.put("retention.tuned.tokenizer", Fixtures.model(TUNED).toString());
         TestRuns.Run run = TestRuns.run(cfg, PerCategory.class);
         assertThat(failure(run.results().containerEvents().failed().list().get(0)))
+                .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("configuration parameter retention.tuned.tokenizer is set, but retention.tuned "
                         + "is the model directory");
     }
