@@ -12,6 +12,7 @@ import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.retention.io.AtomicFiles;
+import dev.retention.io.Sha256;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -19,11 +20,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -173,13 +171,7 @@ final class ScorecardJson {
     static String checksum(JsonObject document) {
         JsonObject content = document.deepCopy();
         content.remove("checksum");
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.toJson(canonical(content))
-                    .getBytes(StandardCharsets.UTF_8));
-            return SHA256 + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return SHA256 + Sha256.hex(CANONICAL.toJson(canonical(content)));
     }
 
     /** As written, in canonical form: sorted keys, no whitespace, null members left out. */

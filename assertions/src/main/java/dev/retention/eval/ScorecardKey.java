@@ -1,11 +1,8 @@
 package dev.retention.eval;
 
+import dev.retention.io.Sha256;
 import org.apiguardian.api.API;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
@@ -29,13 +26,7 @@ public record ScorecardKey(String modelName, String fingerprint, String suiteNam
 
     /** SHA-256 (hex) over fingerprint, suite hash and scoring configuration. */
     public String hash() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(String.join("\u0000", fingerprint, suiteHash, scoring.hash()).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(String.join("\u0000", fingerprint, suiteHash, scoring.hash()));
     }
 
     /** Whether {@code card} is a scorecard for exactly this key. */

@@ -1,13 +1,10 @@
 package dev.retention.eval;
 
+import dev.retention.io.Sha256;
 import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -113,10 +110,6 @@ public record ScoringConfig(int batchSize, int contextLength, boolean addBosToke
             s = String.join("\u0000", s, "chat", chatTemplate.get(), systemMessage.map(m -> "system\u0000" + m)
                     .orElse("no system"));
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s);
     }
 }

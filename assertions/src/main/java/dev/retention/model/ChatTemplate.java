@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import dev.retention.io.Sha256;
 import org.apiguardian.api.API;
 
 import java.io.IOException;
@@ -255,12 +256,7 @@ public final class ChatTemplate {
 
     /** SHA-256 (hex) of the source text (UTF-8): what a scorecard records of the template it applied. */
     public String sha256() {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(source.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(source);
     }
 
     /** The name used in error messages. */

@@ -1,5 +1,7 @@
 package dev.retention.model;
 
+import dev.retention.io.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,22 +30,22 @@ final class Fingerprint {
     }
 
     static String of(List<Path> files) {
-        MessageDigest all = sha256();
+        MessageDigest all = Sha256.digest();
         for (Path f : files) {
             all.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             all.update((byte) 0);
             all.update(fileHash(f));
         }
-        return HexFormat.of().formatHex(all.digest());
+        return Sha256.hex(all);
     }
 
     /** SHA-256 of two fingerprints, for a model made of two parts (a base and an adapter). */
     static String combine(String first, String second) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         md.update(first.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
         md.update(second.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hex(md);
     }
 
     private static byte[] fileHash(Path f) {
@@ -58,7 +58,7 @@ final class Fingerprint {
     }
 
     private static byte[] hashContent(Path f) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         try (InputStream in = Files.newInputStream(f)) {
             byte[] buf = new byte[1 << 20];
             long total = 0;
@@ -71,13 +71,5 @@ final class Fingerprint {
             throw new ModelLoadException(f, "cannot read for fingerprinting: " + e.getMessage(), e);
         }
         return md.digest();
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.retention.suite;
 
 import dev.retention.io.AtomicFiles;
+import dev.retention.io.Sha256;
 import org.apiguardian.api.API;
 
 import java.io.IOException;
@@ -10,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,16 +208,12 @@ public final class Suite {
     }
 
     private static String hash(List<SuiteItem> items) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (SuiteItem it : items) {
-                md.update(SuiteJson.write(it).getBytes(StandardCharsets.UTF_8));
-                md.update((byte) '\n');
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest md = Sha256.digest();
+        for (SuiteItem it : items) {
+            md.update(SuiteJson.write(it).getBytes(StandardCharsets.UTF_8));
+            md.update((byte) '\n');
         }
+        return Sha256.hex(md);
     }
 
     @Override

@@ -1,0 +1,40 @@
+package dev.retention.io;
+
+import org.apiguardian.api.API;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
+
+/**
+ * The one way Retention hashes content: SHA-256, written as lower-case hex. Model fingerprints, suite
+ * hashes, scoring configurations, scorecard keys and checksums, and chat templates all go through it.
+ */
+@API(status = INTERNAL, since = "0.1")
+public final class Sha256 {
+
+    private Sha256() {
+    }
+
+    /** A fresh SHA-256 digest, for content fed in parts. */
+    public static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    /** The digest of what {@code md} was fed, as lower-case hex (64 characters); resets {@code md}. */
+    public static String hex(MessageDigest md) {
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** SHA-256 of {@code text} in UTF-8, as lower-case hex (64 characters). */
+    public static String hex(String text) {
+        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}
