@@ -63,14 +63,14 @@ public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, Checkpoi
     /** Every selected category has {@code BWT(c) = R[T][c] - R[0][c] ≥ minimum} (e.g. {@code -0.05}). */
     public CheckpointsAssert hasBackwardTransferAtLeast(double minimum) {
         conclude();
-        return check("backward transfer", ForgettingCurve::backwardTransfer, v -> v >= minimum - 1e-12,
+        return check("backward transfer", ForgettingCurve::backwardTransfer, v -> v >= minimum - Judge.EPS,
                 String.format(Locale.ROOT, "≥ %+.3f", minimum));
     }
 
     /** Every selected category has forgetting measure {@code F(c) = max_{t<T} R[t][c] - R[T][c] ≤ maximum}. */
     public CheckpointsAssert hasForgettingAtMost(double maximum) {
         conclude();
-        return check("forgetting", ForgettingCurve::forgetting, v -> v <= maximum + 1e-12,
+        return check("forgetting", ForgettingCurve::forgetting, v -> v <= maximum + Judge.EPS,
                 String.format(Locale.ROOT, "≤ %.3f", maximum));
     }
 

@@ -126,7 +126,7 @@ public final class ForgettingCurve {
         for (int t = 1; t <= checkpoints(); t++) {
             for (String cat : watched) {
                 int c = index(cat);
-                if (accuracy[0][c] - accuracy[t][c] > budget + 1e-12) {
+                if (accuracy[0][c] - accuracy[t][c] > budget + Judge.EPS) {
                     return last == 0 ? OptionalInt.empty() : OptionalInt.of(last);
                 }
             }

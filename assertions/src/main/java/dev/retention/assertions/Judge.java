@@ -26,7 +26,11 @@ final class Judge {
 
     static final int RESAMPLES = 10_000;
     static final long SEED = 1234L;
-    private static final double EPS = 1e-12;
+    /**
+     * Rounding slack of every threshold comparison of accuracies (verdicts, checkpoint metrics, budgets):
+     * a value that equals its threshold up to floating-point error of the differences passes.
+     */
+    static final double EPS = 1e-12;
 
     /** How far below the baseline the tuned model may fall. */
     record Tolerance(boolean relative, double value) {
