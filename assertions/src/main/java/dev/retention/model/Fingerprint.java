@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.List;
@@ -17,11 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * SHA-256 over the bytes of every file that decides a model's scores (weights, tokenizer and
  * configs): each file contributes its name, its length and its content, in a fixed order. Paths are
  * not part of it, so a copied model keeps its fingerprint. Results are memoised per file path,
- * size and modification time.
+ * size, modification time, file identity (inode) and, where the file system reports it, the
+ * status-change time: restoring size and modification time after rewriting a file (in place or by a
+ * rename) still changes the inode or the change time, which no user can set, so the file is hashed
+ * again.
  */
 final class Fingerprint {
 
-    private record Key(Path path, long size, FileTime modified) {
+    private record Key(Path path, long size, FileTime modified, Object fileKey, Object changed) {
     }
 
     private static final Map<Key, byte[]> FILE_HASHES = new ConcurrentHashMap<>();
@@ -50,10 +54,20 @@ final class Fingerprint {
 
     private static byte[] fileHash(Path f) {
         try {
-            Key key = new Key(f.toAbsolutePath().normalize(), Files.size(f), Files.getLastModifiedTime(f));
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+            Key key = new Key(f.toAbsolutePath().normalize(), a.size(), a.lastModifiedTime(), a.fileKey(), changeTime(f));
             return FILE_HASHES.computeIfAbsent(key, k -> hashContent(f));
         } catch (IOException e) {
             throw new ModelLoadException(f, "cannot read for fingerprinting: " + e.getMessage(), e);
+        }
+    }
+
+    /** The status-change time ({@code ctime}) on POSIX file systems that report it, else null. */
+    private static Object changeTime(Path f) {
+        try {
+            return Files.getAttribute(f, "unix:ctime");
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return null;
         }
     }
 

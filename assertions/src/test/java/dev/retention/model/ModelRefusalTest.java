@@ -65,7 +65,7 @@ class ModelRefusalTest {
 
     @Test
     void aFlippedByteInsideATensorIsALoadErrorNotAScore() throws IOException {
-        Path base = Fixtures.model("base");
+        Path base = Fixtures.torchscript("base");
         for (String f : new String[] {"model.pt", "tokenizer.json", "tokenizer_config.json", "config.json"}) {
             Files.copy(base.resolve(f), dir.resolve(f));
         }
@@ -111,7 +111,7 @@ class ModelRefusalTest {
 
     @Test
     void anUndeclaredContextWindowMustBeGiven() throws IOException {
-        Path base = Fixtures.model("base");
+        Path base = Fixtures.torchscript("base");
         for (String f : new String[] {"model.pt", "tokenizer.json"}) {
             Files.copy(base.resolve(f), dir.resolve(f));
         }
