@@ -12,6 +12,7 @@ import dev.retention.model.DecoderSpec.Positions;
 import dev.retention.model.TensorNames.Role;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,9 +32,14 @@ import java.util.TreeSet;
  */
 final class Families {
 
+    /** The decoder-only families that differ only in their defaults and blocks, by {@code model_type}. */
+    private static final Map<String, Defaults> LLAMA_LIKE = Map.of("llama", Defaults.LLAMA,
+            "mistral", Defaults.MISTRAL, "qwen2", Defaults.QWEN2, "qwen3", Defaults.QWEN3,
+            "granite", Defaults.GRANITE, "olmo2", Defaults.OLMO2, "phi3", Defaults.PHI3,
+            "gemma2", Defaults.GEMMA2, "gemma3_text", Defaults.GEMMA3);
+
     /** The {@code model_type}s Retention implements, as listed in messages. */
-    static final Set<String> SUPPORTED = new TreeSet<>(List.of("llama", "mistral", "qwen2", "qwen3", "gemma2",
-            "gemma3_text", "gemma3", "phi3", "gpt2", "olmo2", "granite"));
+    static final Set<String> SUPPORTED = supported();
 
     private static final Map<String, String> KNOWN_UNSUPPORTED = Map.ofEntries(
             Map.entry("mixtral", "a mixture-of-experts model"),
@@ -61,6 +67,13 @@ final class Families {
     private Families() {
     }
 
+    private static Set<String> supported() {
+        Set<String> all = new TreeSet<>(LLAMA_LIKE.keySet());
+        all.add("gemma3"); // the text model of a multimodal config
+        all.add("gpt2");
+        return Collections.unmodifiableSet(all);
+    }
+
     /** Resolves {@code config} into the blocks of its family, or refuses it naming the key at fault. */
     static DecoderSpec resolve(HfConfig config) {
         String type = config.requireString("model_type");
@@ -74,25 +87,11 @@ final class Families {
             throw config.refuse("model_type", "is '" + type + "', " + reason + ", which Retention does not run natively; "
                     + "supported: " + SUPPORTED + " (or score it on a serving engine)");
         }
+        Defaults defaults = LLAMA_LIKE.get(type);
+        if (defaults != null) {
+            return llamaLike(config, type, defaults);
+        }
         switch (type) {
-            case "llama":
-                return llamaLike(config, type, Defaults.LLAMA);
-            case "mistral":
-                return llamaLike(config, type, Defaults.MISTRAL);
-            case "qwen2":
-                return llamaLike(config, type, Defaults.QWEN2);
-            case "qwen3":
-                return llamaLike(config, type, Defaults.QWEN3);
-            case "granite":
-                return llamaLike(config, type, Defaults.GRANITE);
-            case "olmo2":
-                return llamaLike(config, type, Defaults.OLMO2);
-            case "phi3":
-                return llamaLike(config, type, Defaults.PHI3);
-            case "gemma2":
-                return llamaLike(config, type, Defaults.GEMMA2);
-            case "gemma3_text":
-                return llamaLike(config, type, Defaults.GEMMA3);
             case "gemma3": {
                 HfConfig text = config.nested("text_config").orElseThrow(() -> config.refuse("text_config",
                         "is missing; a gemma3 (multimodal) config keeps the language model's settings there"));
