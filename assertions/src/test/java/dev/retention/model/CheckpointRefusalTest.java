@@ -37,6 +37,22 @@ class CheckpointRefusalTest {
         return dst;
     }
 
+    /** Rewrites a safetensors header in place, padded with spaces to its old length (the header may not grow). */
+    private static void editHeader(Path weights, java.util.function.Consumer<JsonObject> edit) throws IOException {
+        byte[] bytes = Files.readAllBytes(weights);
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
+        edit.accept(header);
+        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
+        if (h.length > n) {
+            throw new IllegalStateException("the edited header no longer fits its " + n + " bytes");
+        }
+        byte[] padded = java.util.Arrays.copyOf(h, (int) n);
+        java.util.Arrays.fill(padded, h.length, padded.length, (byte) ' ');
+        System.arraycopy(padded, 0, bytes, 8, (int) n);
+        Files.write(weights, bytes);
+    }
+
     private static void editConfig(Path dir, java.util.function.Consumer<JsonObject> edit) throws IOException {
         Path c = dir.resolve("config.json");
         JsonObject o = JsonParser.parseString(Files.readString(c)).getAsJsonObject();
@@ -80,19 +96,11 @@ class CheckpointRefusalTest {
     @Test
     void overlappingTensorsAreRefusedNamingBoth() throws IOException {
         Path d = copy(Fixtures.hf("llama"));
-        Path weights = d.resolve("model.safetensors");
-        byte[] bytes = Files.readAllBytes(weights);
-        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
         // give the norm of layer 1 the byte range of the norm of layer 0 (same size, so only the overlap is wrong)
         String a = "model.layers.0.input_layernorm.weight";
         String b = "model.layers.1.input_layernorm.weight";
-        header.getAsJsonObject(b).add("data_offsets", header.getAsJsonObject(a).get("data_offsets"));
-        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] padded = java.util.Arrays.copyOf(h, (int) n);
-        java.util.Arrays.fill(padded, h.length, padded.length, (byte) ' ');
-        System.arraycopy(padded, 0, bytes, 8, (int) n);
-        Files.write(weights, bytes);
+        editHeader(d.resolve("model.safetensors"),
+                header -> header.getAsJsonObject(b).add("data_offsets", header.getAsJsonObject(a).get("data_offsets")));
         assertThatThrownBy(() -> CausalLm.load(d)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(a).hasMessageContaining(b);
     }
@@ -109,21 +117,14 @@ class CheckpointRefusalTest {
     @Test
     void quantizedIntegerWeightsAreRefusedByName() throws IOException {
         Path d = copy(Fixtures.hf("llama"));
-        Path weights = d.resolve("model.safetensors");
-        byte[] bytes = Files.readAllBytes(weights);
-        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
         // an I8 tensor of four times the elements occupies the same bytes as the F32 one: a GPTQ-style export
         String t = "model.layers.0.self_attn.q_proj.weight";
-        JsonObject e = header.getAsJsonObject(t);
-        e.addProperty("dtype", "I8");
-        com.google.gson.JsonArray shape = e.getAsJsonArray("shape");
-        shape.set(1, new com.google.gson.JsonPrimitive(shape.get(1).getAsLong() * 4));
-        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] padded = java.util.Arrays.copyOf(h, (int) n);
-        java.util.Arrays.fill(padded, h.length, padded.length, (byte) ' ');
-        System.arraycopy(padded, 0, bytes, 8, (int) n);
-        Files.write(weights, bytes);
+        editHeader(d.resolve("model.safetensors"), header -> {
+            JsonObject e = header.getAsJsonObject(t);
+            e.addProperty("dtype", "I8");
+            com.google.gson.JsonArray shape = e.getAsJsonArray("shape");
+            shape.set(1, new com.google.gson.JsonPrimitive(shape.get(1).getAsLong() * 4));
+        });
         assertThatThrownBy(() -> CausalLm.load(d)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(t);
     }
