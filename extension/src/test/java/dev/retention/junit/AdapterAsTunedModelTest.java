@@ -12,7 +12,6 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.Event;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,11 +44,7 @@ class AdapterAsTunedModelTest {
     Path work;
 
     private Map<String, String> config() {
-        Map<String, String> c = new HashMap<>();
-        c.put("retention.cache.dir", work.resolve("cache").toString());
-        c.put("retention.report.dir", work.resolve("report").toString());
-        c.put("retention.device", "cpu");
-        return c;
+        return TestRuns.privateConfig(work);
     }
 
     private static Throwable failure(Event e) {

@@ -25,10 +25,7 @@ class AdaptersShareTheirBaseTest {
     Path work;
 
     private TestRuns.Run run(boolean parallel, Class<?>... classes) {
-        java.util.Map<String, String> cfg = new java.util.HashMap<>();
-        cfg.put("retention.cache.dir", work.resolve("cache").toString());
-        cfg.put("retention.report.dir", work.resolve("report").toString());
-        cfg.put("retention.device", "cpu");
+        java.util.Map<String, String> cfg = TestRuns.privateConfig(work);
         return TestRuns.run(parallel ? TestRuns.parallel(cfg) : cfg, classes);
     }
 

@@ -60,11 +60,7 @@ class NoSilentPassTest {
     }
 
     private Map<String, String> config() {
-        Map<String, String> c = new HashMap<>();
-        c.put("retention.cache.dir", work.resolve("cache").toString());
-        c.put("retention.report.dir", work.resolve("report").toString());
-        c.put("retention.device", "cpu");
-        return c;
+        return TestRuns.privateConfig(work);
     }
 
     @Test

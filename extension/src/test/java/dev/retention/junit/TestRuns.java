@@ -28,15 +28,21 @@ final class TestRuns {
     private TestRuns() {
     }
 
-    /** Configuration pointing at the fixture models and general suite, with a private cache and report dir. */
-    static Map<String, String> fixtureConfig(Path work) {
+    /** A private scorecard cache and report directory under {@code work}, on the CPU; models come from the classes. */
+    static Map<String, String> privateConfig(Path work) {
         Map<String, String> c = new HashMap<>();
-        c.put("retention.baseline", Fixtures.model("base").toString());
-        c.put("retention.tuned", Fixtures.model("lora").toString());
-        c.put("retention.suite", Fixtures.generalSuite().toString());
         c.put("retention.cache.dir", work.resolve("cache").toString());
         c.put("retention.report.dir", work.resolve("report").toString());
         c.put("retention.device", "cpu");
+        return c;
+    }
+
+    /** Configuration pointing at the fixture models and general suite, with a private cache and report dir. */
+    static Map<String, String> fixtureConfig(Path work) {
+        Map<String, String> c = privateConfig(work);
+        c.put("retention.baseline", Fixtures.model("base").toString());
+        c.put("retention.tuned", Fixtures.model("lora").toString());
+        c.put("retention.suite", Fixtures.generalSuite().toString());
         return c;
     }
 
