@@ -16,7 +16,11 @@ record Linear(String module, NDArray weight, NDArray bias, boolean conv1d) {
 
     /** {@code x Wᵀ + b} for {@code x} of shape {@code [..., in]}; the result belongs to {@code x}'s manager. */
     NDArray apply(NDArray x) {
-        NDArray w = conv1d ? weight.transpose() : weight; // a view: the engine multiplies it without copying
+        if (!conv1d) {
+            return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        }
+        NDArray w = weight.transpose(); // a view: the engine multiplies it without copying
+        w.attach(x.getManager()); // the view is the call's, not the model's (which would keep one per call)
         return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
     }
 

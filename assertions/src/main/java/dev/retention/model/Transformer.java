@@ -1,6 +1,7 @@
 package dev.retention.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -78,10 +79,18 @@ final class Transformer {
         if (!spec.positions().learned()) {
             spec.positions().rope().forEach((type, rope) -> rotary.put(type, rope.cosSin(positions, rowLengths)));
         }
+        NDManager call = x.getManager();
         for (int i = 0; i < spec.layers(); i++) {
             LayerType type = spec.layerTypes().get(i);
             NDArray[] cs = rotary.isEmpty() ? null : rotary.getOrDefault(type, rotary.get(LayerType.FULL));
-            x = layer(i, x, cs, masks.get(type), cache);
+            // each layer's temporaries (and its input) are freed when the layer ends, so a pass holds one
+            // layer's activations at a time instead of every layer's until the call's manager closes;
+            // autograd keeps its own references to what a backward pass needs
+            try (NDManager scope = call.newSubManager()) {
+                x.attach(scope);
+                x = layer(i, x, cs, masks.get(type), cache);
+                x.attach(call);
+            }
         }
         return norm(x, weights.finalNorm());
     }
@@ -165,18 +174,20 @@ final class Transformer {
             k = kv[0];
             v = kv[1];
         }
+        // grouped-query attention without repeating keys and values: the query heads that share a key/value
+        // head (consecutive, as transformers' repeat_kv pairs them) are stacked along the token axis, so each
+        // key/value head is multiplied once and the cache is never copied per query head
         int groups = spec.heads() / spec.kvHeads();
-        if (groups > 1) {
-            k = k.repeat(1, groups);
-            v = v.repeat(1, groups);
-        }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) a.scale());
+        long s = k.getShape().get(2);
+        NDArray grouped = q.reshape(b, spec.kvHeads(), groups * t, hd);
+        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul((float) a.scale());
         if (a.softcap().isPresent()) {
             float cap = (float) a.softcap().getAsDouble();
             scores = scores.div(cap).tanh().mul(cap);
         }
-        scores = scores.add(mask);
-        NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, qWidth);
+        scores = scores.reshape(b, spec.heads(), t, s).add(mask);
+        NDArray out = scores.softmax(-1).reshape(b, spec.kvHeads(), groups * t, s).matMul(v)
+                .reshape(b, spec.heads(), t, hd).transpose(0, 2, 1, 3).reshape(b, t, qWidth);
         return project(w.linear(Role.O), out);
     }
 
