@@ -426,13 +426,17 @@ public final class CausalLm implements AutoCloseable {
 
     /** Refuses NaN or ±Inf logits, naming the row of the batch and the count of bad values. */
     private void checkFinite(NDArray logits, Batch batch, List<ScoreRow> rows) {
-        long[] bad = logits.isNaN().logicalOr(logits.isInfinite()).toType(DataType.INT64, false)
-                .sum(new int[] {1}).toLongArray();
+        // one value per target first (the largest magnitude: NaN or infinite when any logit there is), so a
+        // clean batch allocates nothing the size of its logits; bad values are counted only where they are
+        float[] peak = logits.abs().max(new int[] {1}).toFloatArray();
         int k = 0;
         for (int r = 0; r < rows.size(); r++) {
             long count = 0;
             for (int j = 0; j < rows.get(r).targets().length; j++, k++) {
-                count += bad[k];
+                if (!Float.isFinite(peak[k])) {
+                    NDArray at = logits.get(k);
+                    count += at.isNaN().logicalOr(at.isInfinite()).toType(DataType.INT64, false).sum().getLong();
+                }
             }
             if (count > 0) {
                 throw new NonFiniteLogitsException(name, r, count, (long) rows.get(r).targets().length * vocabSize);

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +59,42 @@ class CheckpointRefusalTest {
         JsonObject o = JsonParser.parseString(Files.readString(c)).getAsJsonObject();
         edit.accept(o);
         Files.writeString(c, o.toString());
+    }
+
+    /** Overwrites row {@code row} of a float32 {@code [rows, width]} tensor with {@code value}. */
+    private static void overwriteRow(Path weights, String tensor, int row, float value) throws IOException {
+        byte[] bytes = Files.readAllBytes(weights);
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject t = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject()
+                .getAsJsonObject(tensor);
+        assertThat(t.get("dtype").getAsString()).isEqualTo("F32");
+        int width = t.getAsJsonArray("shape").get(1).getAsInt();
+        ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int start = (int) (8 + n + t.getAsJsonArray("data_offsets").get(0).getAsLong()) + row * width * 4;
+        for (int i = 0; i < width; i++) {
+            data.putFloat(start + 4 * i, value);
+        }
+        Files.write(weights, bytes);
+    }
+
+    @Test
+    void weightsThatMakeNanLogitsAreRefusedAtScoringNamingTheRowAndTheCount() throws IOException {
+        Path d = copy(Fixtures.hf("llama"));
+        // the tied output projection's entry for token 5: its logit is NaN at every position (5 is never an input)
+        overwriteRow(d.resolve("model.safetensors"), "model.embed_tokens.weight", 5, Float.NaN);
+        try (CausalLm lm = CausalLm.load(d, ModelOptions.defaults().withDevice("cpu"))) {
+            List<ScoreRow> rows = List.of(
+                    new ScoreRow(new int[] {40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50}, 9, new int[] {50, 51}),
+                    new ScoreRow(new int[] {40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 52}, 10, new int[] {53}));
+            for (boolean share : new boolean[] {false, true}) {
+                assertThatThrownBy(() -> lm.score(rows, share)).as("sharing prefixes: " + share)
+                        .isInstanceOfSatisfying(NonFiniteLogitsException.class, e -> {
+                            assertThat(e.row()).isZero();
+                            assertThat(e.count()).isEqualTo(2);
+                        })
+                        .hasMessageStartingWith(lm.name() + " produced 2 NaN or infinite logit(s) (of 1280) for row 0");
+            }
+        }
     }
 
     @Test
