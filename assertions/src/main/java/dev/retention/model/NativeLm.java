@@ -2,6 +2,8 @@ package dev.retention.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -86,10 +88,13 @@ final class NativeLm implements LmBackend {
 
     /**
      * Logits at the given positions of rows that come in groups sharing a prefix (the context of a
-     * multiple-choice item, scored once per choice): each group's prefix runs once, its keys and
-     * values are copied to the group's rows, and only the rows' remaining tokens run. Targets inside
-     * the prefix read the prefix pass. The result equals {@link #logits} on the unshared rows up to
-     * float32 rounding (the same ops, in other matrix shapes).
+     * multiple-choice item, scored once per choice), over packed rows ({@link PackedRows}): each group
+     * becomes one row holding its prefix once and then each member's own tokens (identical ones once),
+     * every token at the position it has in its unshared row. The mask lets a token see the prefix and
+     * the earlier tokens of its own member only, so every query sees exactly the keys, at exactly the
+     * positions, that it sees in its unshared row: the result equals {@link #logits} on the unshared
+     * rows up to float32 rounding (the same ops, in other matrix shapes). Packed rows of similar
+     * length run together, in as few passes as {@link PackedRows#passes()} allows.
      *
      * @param rows input ids of every row
      * @param group the group of each row; rows of one group share their first {@code prefix[group]} ids
@@ -100,71 +105,67 @@ final class NativeLm implements LmBackend {
      */
     NDArray logitsSharingPrefixes(NDManager m, List<int[]> rows, int[] group, int[] prefix, int[] targetRow,
                                   int[] targetColumn, int padId) {
-        int k = prefix.length;
-        int n = rows.size();
-        int pMax = Arrays.stream(prefix).max().orElse(0);
-        // 1. every group's prefix once, right-padded
-        long[] ids = new long[k * pMax];
-        long[] positions = new long[k * pMax];
-        long[] lengths = new long[k];
-        long[][] prefixKeys = new long[k][pMax];
-        int[] firstRow = new int[k];
-        Arrays.fill(firstRow, -1);
-        for (int r = 0; r < n; r++) {
-            if (firstRow[group[r]] < 0) {
-                firstRow[group[r]] = r;
+        PackedRows packed = PackedRows.of(rows, group, prefix);
+        int[] passOf = new int[packed.groups()];
+        int[] rowInPass = new int[packed.groups()];
+        List<int[]> passes = packed.passes();
+        for (int p = 0; p < passes.size(); p++) {
+            for (int i = 0; i < passes.get(p).length; i++) {
+                passOf[passes.get(p)[i]] = p;
+                rowInPass[passes.get(p)[i]] = i;
             }
         }
-        for (int g = 0; g < k; g++) {
-            int[] in = rows.get(firstRow[g]);
-            for (int j = 0; j < pMax; j++) {
-                boolean real = j < prefix[g];
-                ids[g * pMax + j] = real ? in[j] : padId;
-                positions[g * pMax + j] = j;
-                prefixKeys[g][j] = real ? j : -1;
-            }
-            lengths[g] = prefix[g];
-        }
-        try (KvCache cache = new KvCache(m, spec().layers())) {
-            NDArray prefixHidden = transformer.hidden(m.create(ids, new Shape(k, pMax)),
-                    m.create(positions, new Shape(k, pMax)), lengths, masks(m, prefixKeys, positions, pMax), cache);
-            // 2. each row continues from its group's keys and values
-            long[] rowGroup = new long[n];
-            int sMax = 0;
-            for (int r = 0; r < n; r++) {
-                rowGroup[r] = group[r];
-                sMax = Math.max(sMax, rows.get(r).length - prefix[group[r]]);
-            }
-            cache.keep(rowGroup);
-            long[] sIds = new long[n * sMax];
-            long[] sPositions = new long[n * sMax];
-            long[] sLengths = new long[n];
-            long[][] keys = new long[n][pMax + sMax];
-            for (int r = 0; r < n; r++) {
-                int[] in = rows.get(r);
-                int p = prefix[group[r]];
-                System.arraycopy(prefixKeys[group[r]], 0, keys[r], 0, pMax);
-                for (int j = 0; j < sMax; j++) {
-                    boolean real = p + j < in.length;
-                    sIds[r * sMax + j] = real ? in[p + j] : padId;
-                    sPositions[r * sMax + j] = p + j;
-                    keys[r][pMax + j] = real ? p + j : -1;
+        List<NDArray> parts = new ArrayList<>(passes.size());
+        long[] order = new long[targetRow.length];
+        int done = 0;
+        for (int p = 0; p < passes.size(); p++) {
+            List<Integer> targets = new ArrayList<>();
+            for (int i = 0; i < targetRow.length; i++) {
+                if (passOf[packed.groupOf(targetRow[i])] == p) {
+                    targets.add(i);
+                    order[i] = done++;
                 }
-                sLengths[r] = in.length;
             }
-            NDArray suffixHidden = transformer.hidden(m.create(sIds, new Shape(n, sMax)),
-                    m.create(sPositions, new Shape(n, sMax)), sLengths, masks(m, keys, sPositions, sMax), cache);
-            // 3. the requested positions, from whichever pass computed them
-            int h = spec().hidden();
-            NDArray all = prefixHidden.reshape((long) k * pMax, h).concat(suffixHidden.reshape((long) n * sMax, h), 0);
-            long[] index = new long[targetRow.length];
-            for (int i = 0; i < index.length; i++) {
-                int r = targetRow[i];
-                int c = targetColumn[i];
-                int p = prefix[group[r]];
-                index[i] = c < p ? (long) group[r] * pMax + c : (long) k * pMax + (long) r * sMax + (c - p);
+            parts.add(packedPass(m, packed, passes.get(p), rowInPass, targets, targetRow, targetColumn, padId));
+        }
+        NDArray hidden = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
+        return transformer.logits(hidden.get(m.create(order)));
+    }
+
+    /** One forward pass over the packed rows of {@code groups}; the final hidden states at {@code targets}. */
+    private NDArray packedPass(NDManager m, PackedRows packed, int[] groups, int[] rowInPass, List<Integer> targets,
+                               int[] targetRow, int[] targetColumn, int padId) {
+        int k = groups.length;
+        int t = packed.ids(groups[0]).length;
+        long[] ids = new long[k * t];
+        long[] positions = new long[k * t];
+        long[] lengths = new long[k];
+        long[][] keys = new long[k][t];
+        long[][] segments = new long[k][t];
+        Arrays.fill(ids, padId);
+        for (int r = 0; r < k; r++) {
+            int g = groups[r];
+            Arrays.fill(keys[r], -1);
+            int[] in = packed.ids(g);
+            for (int j = 0; j < in.length; j++) {
+                ids[r * t + j] = in[j];
+                positions[r * t + j] = packed.positions(g)[j];
+                keys[r][j] = packed.positions(g)[j];
+                segments[r][j] = packed.segments(g)[j];
             }
-            return transformer.logits(all.get(m.create(index)));
+            lengths[r] = packed.rowLength(g);
+        }
+        long[] index = new long[targets.size()];
+        for (int i = 0; i < index.length; i++) {
+            int row = targetRow[targets.get(i)];
+            index[i] = (long) rowInPass[packed.groupOf(row)] * t + packed.slot(row, targetColumn[targets.get(i)]);
+        }
+        try (NDManager pass = m.newSubManager()) {
+            NDArray hidden = transformer.hidden(pass.create(ids, new Shape(k, t)), pass.create(positions, new Shape(k, t)),
+                    lengths, masks(pass, keys, segments, positions, t), null);
+            NDArray picked = hidden.reshape((long) k * t, spec().hidden()).get(pass.create(index));
+            picked.attach(m);
+            return picked;
         }
     }
 
@@ -206,11 +207,17 @@ final class NativeLm implements LmBackend {
      * positions ({@code -1} for padding) and the positions of its {@code t} queries.
      */
     private Map<LayerType, NDArray> masks(NDManager m, long[][] keyPositions, long[] queryPositions, int t) {
+        return masks(m, keyPositions, null, queryPositions, t);
+    }
+
+    /** As above for packed rows: a query sees keys of segment 0 (the shared prefix) and of its own segment. */
+    private Map<LayerType, NDArray> masks(NDManager m, long[][] keyPositions, long[][] segments, long[] queryPositions,
+                                          int t) {
         Map<LayerType, NDArray> out = new EnumMap<>(LayerType.class);
         for (LayerType type : spec().layerTypes()) {
             if (!out.containsKey(type)) {
                 int window = type == LayerType.SLIDING ? spec().slidingWindow().orElse(0) : 0;
-                out.put(type, mask(m, keyPositions, queryPositions, t, window));
+                out.put(type, mask(m, keyPositions, segments, queryPositions, t, window));
             }
         }
         return out;
@@ -220,20 +227,26 @@ final class NativeLm implements LmBackend {
      * transformers' eager mask: a key is visible to a query when it is a real token at the same or an
      * earlier position and, on sliding-window layers, less than {@code window} positions back;
      * otherwise {@code finfo(float32).min} is added to the score. Positions, not slots, decide, so
-     * padding anywhere in a row (left-padded prompts, a padded shared prefix) changes nothing.
+     * padding anywhere in a row (left-padded prompts, a padded shared prefix) changes nothing. With
+     * {@code segments} (per row and slot; {@code null} for none), a query in segment {@code s > 0} sees
+     * only keys of segment 0 or {@code s}; the queries of a row are its last {@code t} slots.
      */
-    static NDArray mask(NDManager m, long[][] keyPositions, long[] queryPositions, int t, int window) {
+    static NDArray mask(NDManager m, long[][] keyPositions, long[][] segments, long[] queryPositions, int t,
+                        int window) {
         int b = keyPositions.length;
         int s = keyPositions[0].length;
         float[] data = new float[b * t * s];
         for (int r = 0; r < b; r++) {
             long[] keys = keyPositions[r];
+            long[] seg = segments == null ? null : segments[r];
             for (int i = 0; i < t; i++) {
                 long q = queryPositions[r * t + i];
+                long qs = seg == null ? 0 : seg[s - t + i];
                 int base = (r * t + i) * s;
                 for (int j = 0; j < s; j++) {
                     long k = keys[j];
-                    boolean visible = k >= 0 && k <= q && (window == 0 || k > q - window);
+                    boolean visible = k >= 0 && k <= q && (window == 0 || k > q - window)
+                            && (qs == 0 || seg[j] == 0 || seg[j] == qs);
                     data[base + j] = visible ? 0f : Transformer.MASKED;
                 }
             }

@@ -11,7 +11,10 @@ import java.util.List;
  */
 record PrefixGroups(List<int[]> inputs, int[] group, int[] prefix) {
 
-    /** Sharing fewer tokens than this saves less than the second pass costs. */
+    /**
+     * Sharing fewer tokens than this saves little, while a packed row (the prefix, then every member's
+     * own tokens) is longer than any member and pads its batch.
+     */
     static final int MIN_SHARED = 8;
 
     static PrefixGroups of(List<ScoreRow> rows) {
