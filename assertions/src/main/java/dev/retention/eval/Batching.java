@@ -12,7 +12,7 @@ import java.util.function.ToIntFunction;
  * {@code Collator}): longest first, so an out-of-memory batch shows up at once and padding is
  * small; ties keep input order, so the grouping is deterministic.
  *
- * <p>A batch is filled up to a token budget (rows × longest row) and a row limit, so short
+ * <p>A batch is filled up to a token budget (rows × longest row) and a group limit, so short
  * inputs travel in large batches and long ones in small batches, instead of every batch holding
  * a fixed number of rows padded to its longest. Inputs of one group (the choices of one
  * multiple-choice item) stay next to each other, so their shared context can run once.
@@ -36,14 +36,15 @@ final class Batching {
      *
      * @param group the group of input i (inputs of one group are batched next to each other, ordered by
      *     their group's longest member); {@code i -> i} for none
-     * @param maxRows at most this many inputs per batch
+     * @param maxGroups at most this many groups per batch (inputs, when each is its own group): the members
+     *     of a group run as one packed row on models that share prefixes
      * @param tokenBudget at most this many token slots (rows × longest row) per batch; one input longer
      *     than the budget runs alone
      * @param padding if not null, {@code padding[0]} and {@code padding[1]} grow by the real tokens and
      *     the token slots (rows × longest row) of every batch
      */
     static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
-                              int maxRows, long tokenBudget, Function<List<I>, List<O>> work, long[] padding) {
+                              int maxGroups, long tokenBudget, Function<List<I>, List<O>> work, long[] padding) {
         int n = inputs.size();
         int[] len = new int[n];
         int groups = 0;
@@ -70,8 +71,14 @@ final class Batching {
         while (start < n) {
             int end = start + 1;
             int longest = len[order[start]];
-            while (end < n && end - start < maxRows
-                    && (long) (end - start + 1) * Math.max(longest, len[order[end]]) <= tokenBudget) {
+            int groupsIn = 1;
+            while (end < n) {
+                boolean newGroup = group.applyAsInt(order[end]) != group.applyAsInt(order[end - 1]);
+                if (newGroup && groupsIn == maxGroups
+                        || (long) (end - start + 1) * Math.max(longest, len[order[end]]) > tokenBudget) {
+                    break;
+                }
+                groupsIn += newGroup ? 1 : 0;
                 longest = Math.max(longest, len[order[end]]);
                 end++;
             }

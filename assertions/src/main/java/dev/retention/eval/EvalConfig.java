@@ -11,8 +11,11 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * How an {@link Evaluator} runs.
  *
- * @param batchSize requests per forward pass (scores agree within 1e-4 across batch sizes; use the
- *     same one for baseline and tuned model all the same, as lm-evaluation-harness advises)
+ * @param batchSize rows per forward pass, where the choices of one multiple-choice item count as one
+ *     row (on Hugging Face models they run as one packed row, their shared context once); long inputs
+ *     travel in smaller batches ({@code batchSize × 256} token slots at most). Scores agree within
+ *     1e-4 per token across batch sizes; use the same one for baseline and tuned model all the same,
+ *     as lm-evaluation-harness advises
  * @param promptTemplate applied to every suite prompt and context before scoring; {@code {prompt}}
  *     is replaced by the item's text (e.g. {@code "<|user|>\n{prompt}\n<|assistant|>\n"} for a chat
  *     model). Perplexity texts are never templated, and neither are chat items that go through a chat template.

@@ -169,9 +169,10 @@ public final class Evaluator {
     }
 
     /**
-     * Rows by descending length in batches of at most {@link EvalConfig#batchSize()} rows and
-     * {@code batchSize × }{@value #TOKENS_PER_ROW} token slots: short rows travel in full batches,
-     * long ones in smaller batches instead of padding many short rows to one long one.
+     * Rows by descending length in batches of at most {@link EvalConfig#batchSize()} groups (an item's
+     * choices are one group; other rows are each their own) and {@code batchSize × }{@value #TOKENS_PER_ROW}
+     * token slots counted unpacked: short rows travel in full batches, long ones in smaller batches
+     * instead of padding many short rows to one long one.
      */
     private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task, IntUnaryOperator group) {
         ProgressMeter meter = meter(task, rows.size());

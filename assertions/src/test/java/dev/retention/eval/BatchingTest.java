@@ -69,4 +69,19 @@ class BatchingTest {
         }, null);
         assertThat(seen).extracting(String::length).containsExactly(9, 2, 5, 3);
     }
+
+    @Test
+    void theLimitCountsGroupsSoAnItemsChoicesNeverFillABatchAlone() {
+        // three items of four choices each; a limit of 2 puts two whole items in the first batch
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            inputs.add("x".repeat(10 - i / 4));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        Batching.run(inputs, String::length, i -> i / 4, 2, Long.MAX_VALUE, batch -> {
+            sizes.add(batch.size());
+            return batch;
+        }, null);
+        assertThat(sizes).containsExactly(8, 4);
+    }
 }

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Chat items scored through a chat template on copies of the {@code hf/llama} fixture that ship one: the rendered
@@ -276,7 +277,10 @@ class ChatTemplateScoringTest {
             assertThat(r.renderedPrompt().startsWith(BOS + "<<SYS>>Be terse.")).as(item.id()).isEqualTo(item.chat());
             List<Loglikelihood> lls = evaluator.loglikelihood(format.loglikelihoodRequests(item));
             int scored = item instanceof SuiteItem.Choice c ? c.gold() : 0;
-            assertThat(r.logLikelihood()).as(item.id()).isEqualTo(lls.get(scored).logLikelihood());
+            // the same request, scored in another batch (another matrix shape): equal within float32 rounding
+            Loglikelihood same = lls.get(scored);
+            assertThat(r.logLikelihood()).as(item.id())
+                    .isCloseTo(same.logLikelihood(), within(ReferenceParityTest.PER_TOKEN * same.tokens()));
             format.generationRequest(item).ifPresent(g ->
                     assertThat(evaluator.generate(List.of(g)).get(0).text()).as(item.id()).isEqualTo(r.output()));
         }
