@@ -68,6 +68,14 @@ class EngineThreadsTest {
                 "retention: libtorch intra-op threads: 1 (retention.threads), OMP_WAIT_POLICY=ACTIVE (from the environment)");
     }
 
+    @Test
+    void aGnuOpenMpSpinCountFromTheEnvironmentIsKeptAndSaid() throws Exception {
+        Result r = probe(List.of("GOMP_SPINCOUNT=5000"), "-Dretention.threads=1");
+        assertThat(r.exit).as(r.stderr).isZero();
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch"))).containsExactly(
+                "retention: libtorch intra-op threads: 1 (retention.threads), GOMP_SPINCOUNT=5000 (from the environment)");
+    }
+
     private record Result(int exit, String stdout, String stderr) {
     }
 
@@ -75,7 +83,7 @@ class EngineThreadsTest {
         return probe(List.of(), jvmArgs);
     }
 
-    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OMP_WAIT_POLICY unless given. */
+    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OMP_WAIT_POLICY or GOMP_SPINCOUNT unless given. */
     private static Result probe(List<String> env, String... jvmArgs) throws IOException, InterruptedException {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -84,6 +92,7 @@ class EngineThreadsTest {
         cmd.add(Probe.class.getName());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("GOMP_SPINCOUNT");
         pb.environment().put("DJL_OFFLINE", "true");
         for (String e : env) {
             String[] kv = e.split("=", 2);
