@@ -251,8 +251,11 @@ final class Transformer {
                     (float) spec.norm().eps()).singletonOrThrow();
         }
         int last = x.getShape().dimension() - 1;
-        NDArray variance = x.pow(2f).mean(new int[] {last}, true);
-        NDArray normed = x.mul(variance.add((float) spec.norm().eps()).pow(-0.5f));
+        // x·x and a division by the root rather than pow(2) and pow(-0.5): DJL's pow with a scalar exponent
+        // makes the exponent a tensor first and costs several times as much per call (measured 16-21 against
+        // 3-4 microseconds on a decode step's [6, 1, 576]); the results differ by float32 rounding only
+        NDArray variance = x.mul(x).mean(new int[] {last}, true);
+        NDArray normed = x.div(variance.add((float) spec.norm().eps()).sqrt());
         // Gemma: output * (1.0 + weight), the sum computed in float32 on every call as transformers does
         if (!n.plusOne()) {
             return normed.mul(n.weight());
