@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.retention.model.DecoderSpec.Activation;
 import dev.retention.model.DecoderSpec.Attention;
 import dev.retention.model.DecoderSpec.Attention.QkNorm;
@@ -80,6 +81,11 @@ final class Transformer {
             spec.positions().rope().forEach((type, rope) -> rotary.put(type, rope.cosSin(positions, rowLengths)));
         }
         NDManager call = x.getManager();
+        // Without autograd, temporaries nobody reads again are overwritten in place (fewer allocations and
+        // memory passes; the same values bit for bit). While a gradient collector records (the Fisher
+        // estimate) every op keeps its output, since backward may read it. (Grad mode, not the input's
+        // requires_grad: DJL's embedding op returns an array that does not require a gradient.)
+        boolean inPlace = !JniUtils.isGradMode();
         for (int i = 0; i < spec.layers(); i++) {
             LayerType type = spec.layerTypes().get(i);
             NDArray[] cs = rotary.isEmpty() ? null : rotary.getOrDefault(type, rotary.get(LayerType.FULL));
@@ -88,11 +94,11 @@ final class Transformer {
             // autograd keeps its own references to what a backward pass needs
             try (NDManager scope = call.newSubManager()) {
                 x.attach(scope);
-                x = layer(i, x, cs, masks.get(type), cache);
+                x = layer(i, x, cs, masks.get(type), cache, inPlace);
                 x.attach(call);
             }
         }
-        return norm(x, weights.finalNorm());
+        return norm(x, weights.finalNorm(), inPlace);
     }
 
     /** Logits {@code [rows, vocab]} of final hidden states {@code [rows, hidden]}. */
@@ -108,29 +114,34 @@ final class Transformer {
         return logits;
     }
 
-    private NDArray layer(int i, NDArray x, NDArray[] cosSin, NDArray mask, KvCache cache) {
+    private NDArray layer(int i, NDArray x, NDArray[] cosSin, NDArray mask, KvCache cache, boolean inPlace) {
         LayerWeights w = weights.layer(i);
         DecoderSpec.Layer shape = spec.layer();
-        NDArray h = shape.preAttentionNorm() ? norm(x, w.norm(Role.PRE_ATTENTION_NORM)) : x;
-        h = attention(i, w, h, cosSin, mask, cache);
+        NDArray h = shape.preAttentionNorm() ? norm(x, w.norm(Role.PRE_ATTENTION_NORM), inPlace) : x;
+        h = attention(i, w, h, cosSin, mask, cache, inPlace);
         if (shape.postAttentionNorm()) {
-            h = norm(h, w.norm(Role.POST_ATTENTION_NORM));
+            h = norm(h, w.norm(Role.POST_ATTENTION_NORM), inPlace);
         }
-        x = residual(x, h);
-        h = shape.preMlpNorm() ? norm(x, w.norm(Role.PRE_MLP_NORM)) : x;
-        h = mlp(w, h);
+        x = residual(x, h, inPlace);
+        h = shape.preMlpNorm() ? norm(x, w.norm(Role.PRE_MLP_NORM), inPlace) : x;
+        h = mlp(w, h, inPlace);
         if (shape.postMlpNorm()) {
-            h = norm(h, w.norm(Role.POST_MLP_NORM));
+            h = norm(h, w.norm(Role.POST_MLP_NORM), inPlace);
         }
-        return residual(x, h);
+        return residual(x, h, inPlace);
     }
 
-    private NDArray residual(NDArray x, NDArray h) {
+    /** {@code x + h·m}; in place into {@code h}, a fresh output of the block (x + y equals y + x exactly). */
+    private NDArray residual(NDArray x, NDArray h, boolean inPlace) {
         double m = spec.layer().residualMultiplier();
+        if (inPlace) {
+            return (m == 1.0 ? h : h.muli((float) m)).addi(x);
+        }
         return x.add(m == 1.0 ? h : h.mul((float) m));
     }
 
-    private NDArray attention(int i, LayerWeights w, NDArray h, NDArray[] cosSin, NDArray mask, KvCache cache) {
+    private NDArray attention(int i, LayerWeights w, NDArray h, NDArray[] cosSin, NDArray mask, KvCache cache,
+                              boolean inPlace) {
         Attention a = spec.attention();
         Shape in = h.getShape();
         long b = in.get(0);
@@ -152,22 +163,22 @@ final class Transformer {
             v = project(w.linear(Role.V), h);
         }
         if (a.qkNorm() == QkNorm.WHOLE) {
-            q = norm(q, w.norm(Role.Q_NORM));
-            k = norm(k, w.norm(Role.K_NORM));
+            q = norm(q, w.norm(Role.Q_NORM), inPlace);
+            k = norm(k, w.norm(Role.K_NORM), inPlace);
         }
         q = q.reshape(b, t, spec.heads(), hd);
         k = k.reshape(b, t, spec.kvHeads(), hd);
         v = v.reshape(b, t, spec.kvHeads(), hd);
         if (a.qkNorm() == QkNorm.PER_HEAD) {
-            q = norm(q, w.norm(Role.Q_NORM));
-            k = norm(k, w.norm(Role.K_NORM));
+            q = norm(q, w.norm(Role.Q_NORM), inPlace);
+            k = norm(k, w.norm(Role.K_NORM), inPlace);
         }
         q = q.transpose(0, 2, 1, 3);
         k = k.transpose(0, 2, 1, 3);
         v = v.transpose(0, 2, 1, 3);
         if (cosSin != null) {
-            q = rotate(q, cosSin);
-            k = rotate(k, cosSin);
+            q = rotate(q, cosSin, inPlace);
+            k = rotate(k, cosSin, inPlace);
         }
         if (cache != null) {
             NDArray[] kv = cache.append(i, k, v);
@@ -180,57 +191,64 @@ final class Transformer {
         int groups = spec.heads() / spec.kvHeads();
         long s = k.getShape().get(2);
         NDArray grouped = q.reshape(b, spec.kvHeads(), groups * t, hd);
-        NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).mul((float) a.scale());
+        NDArray product = grouped.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = inPlace ? product.muli((float) a.scale()) : product.mul((float) a.scale());
         if (a.softcap().isPresent()) {
             float cap = (float) a.softcap().getAsDouble();
             scores = scores.div(cap).tanh().mul(cap);
         }
-        scores = scores.reshape(b, spec.heads(), t, s).add(mask);
+        scores = scores.reshape(b, spec.heads(), t, s);
+        scores = inPlace ? scores.addi(mask) : scores.add(mask);
         NDArray out = scores.softmax(-1).reshape(b, spec.kvHeads(), groups * t, s).matMul(v)
                 .reshape(b, spec.heads(), t, hd).transpose(0, 2, 1, 3).reshape(b, t, qWidth);
         return project(w.linear(Role.O), out);
     }
 
     /** {@code x·cos + rotate_half(x)·sin} on the first {@code rope.dim()} dimensions of each head. */
-    private static NDArray rotate(NDArray x, NDArray[] cosSin) {
+    private static NDArray rotate(NDArray x, NDArray[] cosSin, boolean inPlace) {
         long d = x.getShape().get(3);
         long r = cosSin[0].getShape().get(3);
         NDArray rot = r == d ? x : x.get(new NDIndex().addAllDim(3).addSliceDim(0, r));
         NDArray x1 = rot.get(new NDIndex().addAllDim(3).addSliceDim(0, r / 2));
         NDArray x2 = rot.get(new NDIndex().addAllDim(3).addSliceDim(r / 2, r));
         NDArray half = x2.neg().concat(x1, 3);
-        NDArray out = rot.mul(cosSin[0]).add(half.mul(cosSin[1]));
+        NDArray out = inPlace ? rot.mul(cosSin[0]).addi(half.muli(cosSin[1])) : rot.mul(cosSin[0]).add(half.mul(cosSin[1]));
         if (r == d) {
             return out;
         }
         return out.concat(x.get(new NDIndex().addAllDim(3).addSliceDim(r, d)), 3);
     }
 
-    private NDArray mlp(LayerWeights w, NDArray h) {
+    private NDArray mlp(LayerWeights w, NDArray h, boolean inPlace) {
         Mlp m = spec.mlp();
         switch (m.kind()) {
-            case GATED:
-                return project(w.linear(Role.DOWN),
-                        activate(project(w.linear(Role.GATE), h)).mul(project(w.linear(Role.UP), h)));
+            case GATED: {
+                NDArray act = activate(project(w.linear(Role.GATE), h), inPlace);
+                NDArray up = project(w.linear(Role.UP), h);
+                return project(w.linear(Role.DOWN), inPlace ? act.muli(up) : act.mul(up));
+            }
             case FUSED_GATED: {
                 NDArray gu = project(w.linear(Role.GATE_UP), h);
                 long f = m.intermediate();
                 NDArray gate = gu.get(new NDIndex().addAllDim(2).addSliceDim(0, f));
                 NDArray up = gu.get(new NDIndex().addAllDim(2).addSliceDim(f, 2 * f));
-                return project(w.linear(Role.DOWN), up.mul(activate(gate)));
+                return project(w.linear(Role.DOWN), up.mul(activate(gate, inPlace)));
             }
             case PLAIN_CONV1D:
-                return project(w.linear(Role.FC_OUT), activate(project(w.linear(Role.FC_IN), h)));
+                return project(w.linear(Role.FC_OUT), activate(project(w.linear(Role.FC_IN), h), inPlace));
             default:
                 throw new IllegalStateException(m.kind().toString());
         }
     }
 
-    private NDArray activate(NDArray x) {
+    /** The activation of {@code x}, a fresh projection output that nothing else reads. */
+    private NDArray activate(NDArray x, boolean inPlace) {
         Activation act = spec.mlp().activation();
         switch (act) {
-            case SILU:
-                return x.mul(x.getNDArrayInternal().sigmoid());
+            case SILU: {
+                NDArray sigmoid = x.getNDArrayInternal().sigmoid();
+                return inPlace ? sigmoid.muli(x) : x.mul(sigmoid);
+            }
             case GELU_TANH: {
                 // transformers' NewGELUActivation: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
                 NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
@@ -244,7 +262,7 @@ final class Transformer {
     }
 
     /** RMSNorm {@code x · (mean(x²) + eps)^-1/2 · w} or LayerNorm, over the last dimension. */
-    private NDArray norm(NDArray x, NormWeights n) {
+    private NDArray norm(NDArray x, NormWeights n, boolean inPlace) {
         if (n.bias() != null) {
             long width = x.getShape().get(x.getShape().dimension() - 1);
             return x.getNDArrayInternal().layerNorm(x, new Shape(width), n.weight(), n.bias(),
@@ -258,7 +276,7 @@ final class Transformer {
         NDArray normed = x.div(variance.add((float) spec.norm().eps()).sqrt());
         // Gemma: output * (1.0 + weight), the sum computed in float32 on every call as transformers does
         if (!n.plusOne()) {
-            return normed.mul(n.weight());
+            return inPlace ? normed.muli(n.weight()) : normed.mul(n.weight());
         }
         NDArray scale = n.weight().add(1f);
         scale.attach(normed.getManager()); // a result belongs to its first operand's manager: the model's
