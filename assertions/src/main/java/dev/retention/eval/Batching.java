@@ -45,6 +45,17 @@ final class Batching {
      */
     static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
                               int maxGroups, long tokenBudget, Function<List<I>, List<O>> work, long[] padding) {
+        return run(inputs, length, group, null, maxGroups, tokenBudget, work, padding);
+    }
+
+    /**
+     * As above, with groups ordered by {@code groupCost} (descending) instead of their longest member:
+     * the length of the one packed row a group becomes on models that share prefixes, so that a batch
+     * holds groups of similar packed length.
+     */
+    static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
+                              java.util.function.IntUnaryOperator groupCost, int maxGroups, long tokenBudget,
+                              Function<List<I>, List<O>> work, long[] padding) {
         int n = inputs.size();
         int[] len = new int[n];
         int groups = 0;
@@ -56,6 +67,11 @@ final class Batching {
         for (int i = 0; i < n; i++) {
             int g = group.applyAsInt(i);
             groupLength[g] = Math.max(groupLength[g], len[i]);
+        }
+        if (groupCost != null) {
+            for (int g = 0; g < groups; g++) {
+                groupLength[g] = groupCost.applyAsInt(g);
+            }
         }
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {

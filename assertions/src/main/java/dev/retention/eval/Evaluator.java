@@ -9,9 +9,12 @@ import dev.retention.suite.SuiteItem;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
@@ -111,20 +114,61 @@ public final class Evaluator {
                 throw e;
             }
         }
-        // The choices of one multiple-choice item share their context: batched side by side, the
-        // model runs that context once and scores every continuation from its keys and values.
+        // The choices of one multiple-choice item share their context: batched side by side, a
+        // Hugging Face model runs them as one packed row, the context once.
         Map<String, Integer> contexts = new HashMap<>();
         int[] group = new int[requests.size()];
         for (int i = 0; i < group.length; i++) {
             group[i] = contexts.computeIfAbsent(requests.get(i).context(), c -> contexts.size());
         }
-        List<TokenScores> scores = scoreBatched(rows, task, i -> group[i]);
+        int[] packed = packedLengths(rows, group, contexts.size());
+        List<TokenScores> scores = scoreBatched(rows, task, i -> group[i], g -> packed[g]);
         List<Loglikelihood> out = new ArrayList<>(scores.size());
         for (int i = 0; i < scores.size(); i++) {
             TokenScores s = scores.get(i);
             out.add(new Loglikelihood(s.sum(), s.allGreedy(), s.targets().length, s.argmax(), truncated[i]));
         }
         return out;
+    }
+
+    /**
+     * Per group, the length of its packed row: the tokens its members share from the start once, then
+     * each member's own (identical inputs once). Batches hold groups of similar packed length, so few
+     * slots are padding.
+     */
+    private static int[] packedLengths(List<ScoreRow> rows, int[] group, int groups) {
+        int[] shared = new int[groups];
+        int[][] first = new int[groups][];
+        int[] total = new int[groups];
+        List<Set<List<Integer>>> seen = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            seen.add(new HashSet<>());
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            int[] in = rows.get(i).input();
+            int g = group[i];
+            if (first[g] == null) {
+                first[g] = in;
+                shared[g] = in.length - 1;
+            } else {
+                int k = 0;
+                while (k < Math.min(shared[g], in.length - 1) && in[k] == first[g][k]) {
+                    k++;
+                }
+                shared[g] = k;
+            }
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            int[] in = rows.get(i).input();
+            int g = group[i];
+            if (seen.get(g).add(Arrays.stream(in, shared[g], in.length).boxed().toList())) {
+                total[g] += in.length - shared[g];
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            total[g] += shared[g];
+        }
+        return total;
     }
 
     /** Whole-text log-likelihood of {@code text}, in disjoint windows of the context length. */
@@ -165,19 +209,21 @@ public final class Evaluator {
     }
 
     private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task) {
-        return scoreBatched(rows, task, i -> i);
+        return scoreBatched(rows, task, i -> i, null);
     }
 
     /**
      * Rows by descending length in batches of at most {@link EvalConfig#batchSize()} groups (an item's
      * choices are one group; other rows are each their own) and {@code batchSize × }{@value #TOKENS_PER_ROW}
      * token slots counted unpacked: short rows travel in full batches, long ones in smaller batches
-     * instead of padding many short rows to one long one.
+     * instead of padding many short rows to one long one. Groups come in order of {@code groupCost}
+     * when given (descending), else of their longest member.
      */
-    private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task, IntUnaryOperator group) {
+    private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task, IntUnaryOperator group,
+                                           IntUnaryOperator groupCost) {
         ProgressMeter meter = meter(task, rows.size());
         long budget = (long) config.batchSize() * TOKENS_PER_ROW;
-        return Batching.run(rows, r -> r.input().length, group, config.batchSize(), budget, batch -> {
+        return Batching.run(rows, r -> r.input().length, group, groupCost, config.batchSize(), budget, batch -> {
             List<TokenScores> s = model.score(batch);
             meter.advance(batch.size());
             return s;
