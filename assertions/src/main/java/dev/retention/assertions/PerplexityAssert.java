@@ -6,7 +6,6 @@ import org.apiguardian.api.API;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
@@ -16,8 +15,6 @@ import static org.apiguardian.api.API.Status.STABLE;
  */
 @API(status = STABLE, since = "0.1")
 public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
-
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
     public PerplexityAssert(TextComparison actual) {
         super(actual, PerplexityAssert.class);
@@ -42,7 +39,7 @@ public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextCompar
         Evaluator be = evaluator(c.baseline());
         RollingLoglikelihood t = te.rollingLoglikelihood(actual.text());
         RollingLoglikelihood b = be.rollingLoglikelihood(actual.text());
-        long words = WHITESPACE.split(actual.text(), -1).length;
+        long words = RollingLoglikelihood.words(actual.text());
         long bytes = actual.text().getBytes(StandardCharsets.UTF_8).length;
         // Per-token values of two tokenizers measure different units; words are the same for both.
         boolean sameTokens = Tokenizers.same(te.model(), be.model()) && t.tokens() == b.tokens();

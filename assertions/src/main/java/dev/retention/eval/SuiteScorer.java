@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Turns a suite into requests, runs them through an {@link Evaluator} (all log-likelihood requests
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
  */
 final class SuiteScorer {
 
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
     private final Evaluator evaluator;
 
@@ -156,13 +154,8 @@ final class SuiteScorer {
 
     private static ItemResult perplexity(SuiteItem.Perplexity p, Optional<String> sev, RollingLoglikelihood r) {
         return new ItemResult(p.id(), p.category(), p.kind(), sev, ItemResult.Outcome.NOT_SCORED, r.logLikelihood(),
-                r.tokens(), words(p.text()), p.text().getBytes(StandardCharsets.UTF_8).length,
+                r.tokens(), RollingLoglikelihood.words(p.text()), p.text().getBytes(StandardCharsets.UTF_8).length,
                 "", "", String.format(java.util.Locale.ROOT, "token perplexity %.4f", r.tokenPerplexity()));
-    }
-
-    /** lm-evaluation-harness word count: {@code len(re.split(r"\s+", text))}, empty pieces included. */
-    static long words(String text) {
-        return WHITESPACE.split(text, -1).length;
     }
 
     private static ItemResult.Outcome outcome(boolean pass) {
