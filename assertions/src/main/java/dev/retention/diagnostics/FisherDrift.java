@@ -2,19 +2,18 @@ package dev.retention.diagnostics;
 
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
-import dev.retention.eval.Progress;
 import dev.retention.model.CausalLm;
 import dev.retention.model.DiagonalFisher;
 import dev.retention.model.ModelOptions;
 import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
@@ -64,18 +63,9 @@ public final class FisherDrift {
         CausalLm b = baseline.model();
         var rows = baseline.answerRows(suite);
         EvalConfig cfg = baseline.config();
-        long start = System.nanoTime();
-        long[] last = {start};
+        LongConsumer meter = cfg.progressMeter(b.name() + ": Fisher on " + suite.name(), rows.size());
         try (DiagonalFisher fisher = DiagonalFisher.estimate(b.directory(), ModelOptions.defaults().withDevice(b.device()),
-                rows, done -> {
-                    long now = System.nanoTime();
-                    if (now - last[0] >= cfg.progressInterval().toNanos()) {
-                        last[0] = now;
-                        double rate = done / ((now - start) / 1e9);
-                        cfg.progress().onProgress(new Progress(b.name() + ": Fisher on " + suite.name(), done,
-                                rows.size(), rate, Duration.ofSeconds((long) ((rows.size() - done) / rate))));
-                    }
-                })) {
+                rows, meter::accept)) {
             List<FisherDrift> out = new ArrayList<>(tuned.size());
             for (CausalLm t : tuned) {
                 out.add(new FisherDrift(t.name(), b.name(), suite.name(), fisher.samples(), fisher.weightedDrift(t)));

@@ -5,6 +5,7 @@ import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
@@ -54,6 +55,15 @@ public record EvalConfig(int batchSize, String promptTemplate, ProgressListener 
     /** Batch size 16, no template, the model's own chat template for chat items, progress to standard error every 5 seconds. */
     public static EvalConfig defaults() {
         return new EvalConfig(16, PROMPT, ProgressListener.toStandardError(), Duration.ofSeconds(5));
+    }
+
+    /**
+     * A meter for long work of {@code total} units: given the units finished so far, it reports
+     * {@code task}'s progress to {@link #progress()} at most every {@link #progressInterval()}, and once
+     * at the end of work that took longer than that; short work stays silent.
+     */
+    public LongConsumer progressMeter(String task, long total) {
+        return new ProgressMeter(task, total, progress, progressInterval)::reach;
     }
 
     public EvalConfig withBatchSize(int n) {

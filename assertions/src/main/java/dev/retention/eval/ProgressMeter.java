@@ -20,6 +20,12 @@ final class ProgressMeter {
         this.intervalNanos = interval.toNanos();
     }
 
+    /** Reports that {@code done} units are finished in all. */
+    void reach(long done) {
+        advance(done - this.done);
+    }
+
+    /** Reports {@code n} more finished units. */
     void advance(long n) {
         done += n;
         long now = System.nanoTime();

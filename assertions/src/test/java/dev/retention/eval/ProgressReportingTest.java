@@ -56,4 +56,14 @@ class ProgressReportingTest {
         assertThat(last.done()).isEqualTo(last.total());
         assertThat(last.line()).contains(last.total() + "/" + last.total() + " (100%)");
     }
+
+    @Test
+    void theConfigsMeterTakesUnitsDoneSoFarAsTheFisherEstimateCountsThem() {
+        List<Progress> seen = new ArrayList<>();
+        var meter = EvalConfig.defaults().withProgress(seen::add, Duration.ZERO).progressMeter("base: Fisher on s", 6);
+        meter.accept(2);
+        meter.accept(6);
+        assertThat(seen).extracting(Progress::done).containsExactly(2L, 6L);
+        assertThat(seen).extracting(Progress::task).containsOnly("base: Fisher on s");
+    }
 }
