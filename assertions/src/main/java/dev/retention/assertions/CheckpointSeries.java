@@ -23,10 +23,17 @@ public record CheckpointSeries(List<ScoredModel> checkpoints, Optional<ScoredMod
     }
 
     ForgettingCurve curve() {
-        ScoredModel base = baseline.orElseThrow(() -> new IllegalStateException(
-                "name the baseline of the checkpoints with relativeTo(baseline)"));
-        Suite s = suite.or(base::defaultSuite).or(() -> checkpoints.get(0).defaultSuite()).orElseThrow(
+        return ForgettingCurve.of(base(), checkpoints, resolveSuite());
+    }
+
+    /** The suite the series is judged on: {@code on(suite)}, else the baseline's default suite, else the first checkpoint's. */
+    Suite resolveSuite() {
+        return suite.or(base()::defaultSuite).or(() -> checkpoints.get(0).defaultSuite()).orElseThrow(
                 () -> new IllegalStateException("no suite: call on(suite) or give the models a default suite"));
-        return ForgettingCurve.of(base, checkpoints, s);
+    }
+
+    private ScoredModel base() {
+        return baseline.orElseThrow(() -> new IllegalStateException(
+                "name the baseline of the checkpoints with relativeTo(baseline)"));
     }
 }

@@ -5,7 +5,6 @@ import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -49,8 +48,9 @@ public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, Checkpoi
 
     @CheckReturnValue
     public CheckpointsAssert onCategories(String... categories) {
-        return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(),
-                Arrays.asList(categories), actual.softly()));
+        ChainTracker.Link from = advance(); // first: a refused selection leaves no chain open
+        return with(from, new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(),
+                CategoryNames.named(categories), actual.softly()));
     }
 
     /** All categories with scored items (the default). */
@@ -83,8 +83,10 @@ public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, Checkpoi
         StringBuilder expected = new StringBuilder();
         StringBuilder got = new StringBuilder();
         for (String c : cats) {
-            if (!curve.categories().contains(c)) {
-                failWithMessage("no category '%s'; known categories: %s", c, String.join(", ", curve.categories()));
+            try {
+                CategoryNames.requireKnown(c, actual.resolveSuite().name(), curve.categories(), "");
+            } catch (Judge.UnknownCategoryException e) {
+                failWithMessage("%s", e.getMessage());
             }
             double v = value.applyAsDouble(curve, c);
             expected.append(c).append(": ").append(metric).append(' ').append(bound).append('\n');

@@ -4,7 +4,6 @@ import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
 import org.assertj.core.annotation.CheckReturnValue;
 
-import java.util.Arrays;
 import java.util.List;
 
 import static org.apiguardian.api.API.Status.STABLE;
@@ -32,11 +31,8 @@ public class ImprovementAssert extends ChainedAssert<ImprovementAssert, Comparis
 
     @CheckReturnValue
     public ImprovementCategoriesAssert onCategories(String... categories) {
-        ChainTracker.Link from = advance();
-        if (categories.length == 0) {
-            throw new IllegalArgumentException("name at least one category, or use onEveryCategory()");
-        }
-        return select(from, new CategorySelection(actual, Arrays.asList(categories), false, false));
+        ChainTracker.Link from = advance(); // first: a refused selection leaves no chain open
+        return select(from, new CategorySelection(actual, CategoryNames.named(categories), false, false));
     }
 
     @CheckReturnValue

@@ -206,13 +206,9 @@ final class Judge {
         } else {
             names = sel.categories();
             for (String n : names) {
-                if (!suite.categories().contains(n)) {
-                    boolean recorded = cards.baseline().categories().containsKey(n)
-                            || cards.tuned().categories().containsKey(n);
-                    throw new UnknownCategoryException("no category '" + n + "' in suite " + suite.name()
-                            + "; known categories: " + String.join(", ", suite.categories())
-                            + (recorded ? " (a scorecard has it, but the suite being asserted does not)" : ""));
-                }
+                boolean recorded = cards.baseline().categories().containsKey(n) || cards.tuned().categories().containsKey(n);
+                CategoryNames.requireKnown(n, suite.name(), suite.categories(),
+                        recorded ? " (a scorecard has it, but the suite being asserted does not)" : "");
                 if (!scored.contains(n)) {
                     throw new UnknownCategoryException("category '" + n + "' of suite " + suite.name()
                             + " has only perplexity items; compare it with perplexityOn(...)");

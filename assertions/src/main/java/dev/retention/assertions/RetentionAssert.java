@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.apiguardian.api.API.Status.STABLE;
@@ -70,11 +69,8 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
 
     @CheckReturnValue
     public RetentionCategoriesAssert onCategories(String... categories) {
-        ChainTracker.Link from = advance();
-        if (categories.length == 0) {
-            throw new IllegalArgumentException("name at least one category, or use onEveryCategory()");
-        }
-        return select(from, new CategorySelection(actual, Arrays.asList(categories), false, false));
+        ChainTracker.Link from = advance(); // first: a refused selection leaves no chain open
+        return select(from, new CategorySelection(actual, CategoryNames.named(categories), false, false));
     }
 
     /** Every category of the suite that has scored items, each judged on its own. */

@@ -83,6 +83,9 @@ class CheckpointForgettingTest {
                 .hasMessageContaining("step-3")
                 .hasMessageContaining("forgetting");
         assertThatThrownBy(() -> assertThatCheckpoints(steps).relativeTo(base).onCategory("history")
-                .hasForgettingAtMost(0.2)).hasMessageContaining("no category 'history'; known categories: geo, math");
+                .hasForgettingAtMost(0.2)).hasMessageContaining("no category 'history' in suite synthetic; known categories: geo, math");
+        assertThatThrownBy(() -> assertThatCheckpoints(steps).relativeTo(base).onCategories())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("name at least one category, or use onEveryCategory()");
     }
 }

@@ -65,6 +65,8 @@ class UnfinishedChainTest {
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> assertThatModel(tuned).retains(base).perplexityOn(""))
                     .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> assertThatCheckpoints(java.util.List.of(tuned)).relativeTo(base).onCategories())
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(chains.unfinished()).isZero();
         }
     }
