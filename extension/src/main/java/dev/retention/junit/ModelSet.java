@@ -30,18 +30,18 @@ record ModelSet(Optional<ScoredModel> baseline, Optional<ScoredModel> tuned, Map
         RetentionTest ann = find(testClass).orElseThrow(() -> new ExtensionConfigurationException(
                 missingRetentionTest(testClass)));
         RetentionConfig cfg = run.config;
-        List<Suite> suites = cfg.list("retention.suite", ann.suite()).stream().map(run::suite).toList();
-        Optional<String> baselinePath = cfg.path("retention.baseline", ann.baseline());
-        LazyScoredModel liveBaseline = baselinePath.map(p -> run.model("baseline", p, 0, baselinePath)).orElse(null);
-        List<String> recorded = cfg.list("retention.baseline.recorded", ann.recordedBaseline());
+        List<Suite> suites = cfg.list(RetentionKeys.SUITE, ann.suite()).stream().map(run::suite).toList();
+        Optional<String> baselinePath = cfg.path(RetentionKeys.BASELINE, ann.baseline());
+        LazyScoredModel liveBaseline = baselinePath.map(p -> run.model(RetentionKeys.BASELINE, p, 0, baselinePath)).orElse(null);
+        List<String> recorded = cfg.list(RetentionKeys.BASELINE_RECORDED, ann.recordedBaseline());
         ScoredModel baseline = recorded.isEmpty() ? liveBaseline : run.recordedBaseline(recorded, suites, liveBaseline);
-        ScoredModel tuned = cfg.path("retention.tuned", ann.tuned()).map(p -> run.model("tuned", p, 1, baselinePath))
+        ScoredModel tuned = cfg.path(RetentionKeys.TUNED, ann.tuned()).map(p -> run.model(RetentionKeys.TUNED, p, 1, baselinePath))
                 .orElse(null);
         Map<String, ScoredModel> named = new LinkedHashMap<>();
         int slot = 2;
         for (RetentionTest.NamedModel m : ann.models()) {
-            String path = cfg.path("retention.model." + m.name(), m.path()).orElseThrow();
-            named.put(m.name(), withSuite(run.model("model." + m.name(), path, slot++, baselinePath), suites));
+            String path = cfg.path(RetentionKeys.MODEL_PREFIX + m.name(), m.path()).orElseThrow();
+            named.put(m.name(), withSuite(run.model(RetentionKeys.MODEL_PREFIX + m.name(), path, slot++, baselinePath), suites));
         }
         return new ModelSet(Optional.ofNullable(withSuite(baseline, suites)), Optional.ofNullable(withSuite(tuned, suites)),
                 Map.copyOf(named), suites);

@@ -27,42 +27,7 @@ import java.util.function.Function;
  * then {@code junit-platform.properties}. Invalid or empty values fail the run with the key named, as JUnit's
  * {@link ExtensionConfigurationException}.
  *
- * <table>
- *   <caption>Keys</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code retention.baseline}</td><td>{@code @RetentionTest(baseline)}</td><td>baseline model directory, a PEFT
- *       adapter directory, or a served model {@code http://host:port/v1#name}</td></tr>
- *   <tr><td>{@code retention.tuned}</td><td>{@code @RetentionTest(tuned)}</td><td>tuned model directory, a PEFT
- *       adapter directory, or a served model</td></tr>
- *   <tr><td>{@code retention.model.<name>}</td><td>{@code @NamedModel(path)}</td><td>directory of a named model, a PEFT
- *       adapter directory, or a served model</td></tr>
- *   <tr><td>{@code retention.tuned.base}, {@code retention.baseline.base}, {@code retention.model.<name>.base}</td>
- *       <td>the local folder the adapter's {@code base_model_name_or_path} names, else the baseline</td>
- *       <td>base model directory of a model that is a PEFT adapter</td></tr>
- *   <tr><td>{@code retention.<role>.tokenizer}</td><td>none</td><td>for a served model (role {@code baseline},
- *       {@code tuned} or {@code model.<name>}): the local directory with its {@code tokenizer.json}; required</td></tr>
- *   <tr><td>{@code retention.suite}</td><td>{@code @RetentionTest(suite)}</td><td>comma-separated suite files</td></tr>
- *   <tr><td>{@code retention.baseline.recorded}</td><td>{@code @RetentionTest(recordedBaseline)}</td><td>comma-separated recorded baseline scorecards</td></tr>
- *   <tr><td>{@code retention.baseline.record}</td><td>{@code false}</td><td>score the baseline model and (re)write the recorded scorecards</td></tr>
- *   <tr><td>{@code retention.device}</td><td>{@code auto}</td><td>{@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}</td></tr>
- *   <tr><td>{@code retention.batchSize}</td><td>{@code 16}</td><td>requests per forward pass</td></tr>
- *   <tr><td>{@code retention.promptTemplate}</td><td>{@code {prompt}}</td><td>template applied to every prompt (not to chat items that go through a chat template)</td></tr>
- *   <tr><td>{@code retention.chatTemplate}</td><td>{@code auto}</td><td>chat template of the suites' chat items: {@code auto} (the model's own, if it has one), {@code none}, or a path (a {@code .jinja} file, a {@code tokenizer_config.json} or a model directory)</td></tr>
- *   <tr><td>{@code retention.chatTemplate.system}</td><td>none</td><td>system message before every chat item's user message</td></tr>
- *   <tr><td>{@code retention.addBosToken}</td><td>{@code false}</td><td>prepend BOS to every text</td></tr>
- *   <tr><td>{@code retention.contextLength}</td><td>from the model's config</td><td>context window override</td></tr>
- *   <tr><td>{@code retention.cache.mode}</td><td>{@code read-write}</td><td>{@code read-write}, {@code read-only}, {@code refresh} or {@code off}</td></tr>
- *   <tr><td>{@code retention.cache.dir}</td><td>{@code ~/.cache/retention/scorecards}</td><td>scorecard cache directory</td></tr>
- *   <tr><td>{@code retention.report.dir}</td><td>{@code target/retention}</td><td>where each run's report goes ({@code runs/<run>/}, plus {@code report.html} of the latest run and {@code index.html})</td></tr>
- *   <tr><td>{@code retention.progress.seconds}</td><td>{@code 5}</td><td>least time between progress lines</td></tr>
- *   <tr><td>{@code retention.serving.apiKeyEnv}</td><td>none</td><td>NAME of the environment variable holding the serving engine's API key</td></tr>
- *   <tr><td>{@code retention.serving.timeout}</td><td>{@code 300}</td><td>seconds per request to a serving engine</td></tr>
- *   <tr><td>{@code retention.serving.concurrency}</td><td>{@code 8}</td><td>requests in flight per served model</td></tr>
- *   <tr><td>{@code retention.serving.maxRetries}</td><td>{@code 4}</td><td>retries after a 429, a 5xx, a connection error or a timeout</td></tr>
- *   <tr><td>{@code retention.serving.revision}</td><td>none</td><td>a revision string pinned into the served models' identity (and so the cache keys)</td></tr>
- *   <tr><td>{@code retention.serving.selfCheckTolerance}</td><td>{@code 1e-3}</td><td>per-token tolerance of the self-check; {@code 0.25} for bfloat16 servers</td></tr>
- * </table>
- * The system property {@code retention.stdout=false} silences the per-category summary lines.
+ * The keys, their defaults and meanings are documented on {@link RetentionKeys}.
  */
 record RetentionConfig(String device, int batchSize, String promptTemplate, boolean addBosToken,
                        OptionalInt contextLength, ScorecardCache.Mode cacheMode, Path cacheDir, Path reportDir,
@@ -80,39 +45,39 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
             }
             return v;
         });
-        String device = lookup.apply("retention.device").orElse("auto");
+        String device = lookup.apply(RetentionKeys.DEVICE).orElse("auto");
         try {
             Devices.parse(device);
         } catch (IllegalArgumentException e) {
-            throw invalid("retention.device", device, "auto, cpu, gpu or gpu:N");
+            throw invalid(RetentionKeys.DEVICE, device, "auto, cpu, gpu or gpu:N");
         }
-        int batch = positive(lookup, "retention.batchSize", 16);
-        String template = lookup.apply("retention.promptTemplate").orElse(EvalConfig.PROMPT);
+        int batch = positive(lookup, RetentionKeys.BATCH_SIZE, 16);
+        String template = lookup.apply(RetentionKeys.PROMPT_TEMPLATE).orElse(EvalConfig.PROMPT);
         if (!template.contains(EvalConfig.PROMPT)) {
-            throw invalid("retention.promptTemplate", template, "a template containing " + EvalConfig.PROMPT);
+            throw invalid(RetentionKeys.PROMPT_TEMPLATE, template, "a template containing " + EvalConfig.PROMPT);
         }
         ChatTemplateSetting chat = chatTemplate(lookup);
-        Optional<String> system = lookup.apply("retention.chatTemplate.system");
-        OptionalInt ctx = lookup.apply("retention.contextLength").isPresent()
-                ? OptionalInt.of(positive(lookup, "retention.contextLength", 0)) : OptionalInt.empty();
+        Optional<String> system = lookup.apply(RetentionKeys.CHAT_TEMPLATE_SYSTEM);
+        OptionalInt ctx = lookup.apply(RetentionKeys.CONTEXT_LENGTH).isPresent()
+                ? OptionalInt.of(positive(lookup, RetentionKeys.CONTEXT_LENGTH, 0)) : OptionalInt.empty();
         ScorecardCache.Mode mode;
-        String m = lookup.apply("retention.cache.mode").orElse("read-write");
+        String m = lookup.apply(RetentionKeys.CACHE_MODE).orElse("read-write");
         try {
             mode = ScorecardCache.Mode.parse(m);
         } catch (IllegalArgumentException e) {
-            throw invalid("retention.cache.mode", m, "read-write, read-only, refresh or off");
+            throw invalid(RetentionKeys.CACHE_MODE, m, "read-write, read-only, refresh or off");
         }
-        Path cacheDir = lookup.apply("retention.cache.dir").map(Paths::get).orElse(ScorecardCache.defaultDirectory());
-        Path reportDir = Paths.get(lookup.apply("retention.report.dir").orElse("target/retention"));
-        int progress = positive(lookup, "retention.progress.seconds", 5);
-        return new RetentionConfig(device, batch, template, bool(lookup, "retention.addBosToken"), ctx, mode, cacheDir,
-                reportDir, Duration.ofSeconds(progress), bool(lookup, "retention.baseline.record"), serving(lookup),
+        Path cacheDir = lookup.apply(RetentionKeys.CACHE_DIR).map(Paths::get).orElse(ScorecardCache.defaultDirectory());
+        Path reportDir = Paths.get(lookup.apply(RetentionKeys.REPORT_DIR).orElse("target/retention"));
+        int progress = positive(lookup, RetentionKeys.PROGRESS_SECONDS, 5);
+        return new RetentionConfig(device, batch, template, bool(lookup, RetentionKeys.ADD_BOS_TOKEN), ctx, mode, cacheDir,
+                reportDir, Duration.ofSeconds(progress), bool(lookup, RetentionKeys.BASELINE_RECORD), serving(lookup),
                 lookup, chat, system);
     }
 
     /** {@code retention.chatTemplate}: auto, none, or a template path that is read now, so a bad one fails the run. */
     private static ChatTemplateSetting chatTemplate(Function<String, Optional<String>> lookup) {
-        String key = "retention.chatTemplate";
+        String key = RetentionKeys.CHAT_TEMPLATE;
         Optional<String> v = lookup.apply(key);
         if (v.isEmpty()) {
             return ChatTemplateSetting.auto();
@@ -132,7 +97,7 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
     /** The {@code retention.serving.*} keys, over {@link ModelOptions.Serving#defaults()}. */
     private static ModelOptions.Serving serving(Function<String, Optional<String>> lookup) {
         ModelOptions.Serving d = ModelOptions.Serving.defaults();
-        Optional<String> keyVariable = lookup.apply("retention.serving.apiKeyEnv").map(String::trim);
+        Optional<String> keyVariable = lookup.apply(RetentionKeys.SERVING_API_KEY_ENV).map(String::trim);
         if (keyVariable.isPresent() && !keyVariable.get().matches("[A-Za-z_][A-Za-z0-9_]*")) {
             // The value is not quoted: it may be the key itself, pasted where its variable's name belongs.
             throw new ExtensionConfigurationException(
@@ -141,18 +106,18 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
                     + "variable that holds the API key, e.g. -Dretention.serving.apiKeyEnv=VLLM_API_KEY, never the key");
         }
         Duration timeout = d.timeout();
-        Optional<String> seconds = lookup.apply("retention.serving.timeout");
+        Optional<String> seconds = lookup.apply(RetentionKeys.SERVING_TIMEOUT);
         if (seconds.isPresent()) {
             try {
-                timeout = Duration.ofSeconds(positive(lookup, "retention.serving.timeout", 0));
+                timeout = Duration.ofSeconds(positive(lookup, RetentionKeys.SERVING_TIMEOUT, 0));
             } catch (ExtensionConfigurationException e) {
-                throw invalid("retention.serving.timeout", seconds.get(), "a positive whole number of seconds per "
+                throw invalid(RetentionKeys.SERVING_TIMEOUT, seconds.get(), "a positive whole number of seconds per "
                         + "request, e.g. 300");
             }
         }
-        int concurrency = positive(lookup, "retention.serving.concurrency", d.concurrency());
+        int concurrency = positive(lookup, RetentionKeys.SERVING_CONCURRENCY, d.concurrency());
         int retries = d.maxRetries();
-        Optional<String> r = lookup.apply("retention.serving.maxRetries");
+        Optional<String> r = lookup.apply(RetentionKeys.SERVING_MAX_RETRIES);
         if (r.isPresent()) {
             try {
                 retries = Integer.parseInt(r.get().trim());
@@ -160,11 +125,11 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
                 retries = -1;
             }
             if (retries < 0) {
-                throw invalid("retention.serving.maxRetries", r.get(), "0 or a positive integer");
+                throw invalid(RetentionKeys.SERVING_MAX_RETRIES, r.get(), "0 or a positive integer");
             }
         }
         double tolerance = d.selfCheckTolerance();
-        Optional<String> t = lookup.apply("retention.serving.selfCheckTolerance");
+        Optional<String> t = lookup.apply(RetentionKeys.SERVING_SELF_CHECK_TOLERANCE);
         if (t.isPresent()) {
             try {
                 tolerance = Double.parseDouble(t.get().trim());
@@ -172,12 +137,12 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
                 tolerance = Double.NaN;
             }
             if (!(tolerance > 0) || Double.isInfinite(tolerance)) {
-                throw invalid("retention.serving.selfCheckTolerance", t.get(), "a positive number of nats per token, "
+                throw invalid(RetentionKeys.SERVING_SELF_CHECK_TOLERANCE, t.get(), "a positive number of nats per token, "
                         + "e.g. 1e-3 for a float32 server or 0.25 for a bfloat16 one");
             }
         }
         return new ModelOptions.Serving(keyVariable, timeout, concurrency, retries,
-                lookup.apply("retention.serving.revision").map(String::trim), tolerance);
+                lookup.apply(RetentionKeys.SERVING_REVISION).map(String::trim), tolerance);
     }
 
     EvalConfig evalConfig() {
@@ -195,7 +160,7 @@ record RetentionConfig(String device, int batchSize, String promptTemplate, bool
      * served model, with its local tokenizer directory from {@code <role>.tokenizer}, which it needs.
      */
     ModelOptions modelOptions(String role, String locator) {
-        String key = role + ".tokenizer";
+        String key = role + RetentionKeys.TOKENIZER_SUFFIX;
         Optional<String> tokenizer = lookup.apply(key);
         if (!CausalLm.namesServedModel(locator)) {
             if (tokenizer.isPresent()) {

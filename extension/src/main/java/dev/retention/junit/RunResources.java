@@ -84,12 +84,12 @@ final class RunResources implements AutoCloseable {
      * and is self-checked only when the model is needed. {@code slot} decides a local model's device (see
      * {@link ModelCache#get}).
      *
-     * @param role the model's configuration key without {@code retention.}: {@code baseline}, {@code tuned}
-     *     or {@code model.<name>}
+     * @param role the model's configuration key: {@link RetentionKeys#BASELINE}, {@link RetentionKeys#TUNED} or
+     *     {@link RetentionKeys#MODEL_PREFIX}{@code <name>}
      * @param baseline the run's baseline model path, if it has one (the default base of adapters)
      */
     LazyScoredModel model(String role, String locator, int slot, Optional<String> baseline) {
-        ModelOptions served = config.modelOptions("retention." + role, locator);
+        ModelOptions served = config.modelOptions(role, locator);
         if (CausalLm.namesServedModel(locator)) {
             servedModels = true;
             return handles.computeIfAbsent(locator + " " + served.tokenizer().orElseThrow() + "#" + slot, k -> {
@@ -118,7 +118,7 @@ final class RunResources implements AutoCloseable {
      *     when no base can be found, or when {@code retention.<role>.base} is set for a model that is no adapter
      */
     Optional<Path> adapterBase(String role, Path dir, Optional<String> baseline) {
-        String key = "retention." + role + ".base";
+        String key = role + RetentionKeys.BASE_SUFFIX;
         Optional<String> override = config.path(key, "");
         if (!AdapterBase.isAdapter(dir)) {
             if (override.isPresent()) {
@@ -140,12 +140,12 @@ final class RunResources implements AutoCloseable {
         if (adapter.localFolder().isPresent()) {
             return adapter.localFolder();
         }
-        Optional<Path> live = role.equals("baseline") ? Optional.empty()
+        Optional<Path> live = role.equals(RetentionKeys.BASELINE) ? Optional.empty()
                 : baseline.map(p -> Paths.get(p).toAbsolutePath().normalize());
         if (live.isPresent() && Files.isDirectory(live.get()) && !AdapterBase.isAdapter(live.get())) {
             return live;
         }
-        String why = role.equals("baseline") ? "and the baseline cannot be its own base"
+        String why = role.equals(RetentionKeys.BASELINE) ? "and the baseline cannot be its own base"
                 : live.isEmpty() ? "and the run has no baseline model to use as its base"
                 : !Files.isDirectory(live.get()) ? "and the baseline " + live.get() + " is no local model folder"
                 : "and the baseline " + live.get() + " is itself an adapter";
@@ -153,12 +153,15 @@ final class RunResources implements AutoCloseable {
                 + adapter.config().getFileName() + " has base_model_name_or_path '" + adapter.declared() + "', which "
                 + "names no local folder (looked up relative to the adapter and the working directory), " + why
                 + "; set " + key + " to the base model's directory"
-                + (role.equals("baseline") ? "" : ", or give the run a baseline model (the base itself) with "
+                + (role.equals(RetentionKeys.BASELINE) ? "" : ", or give the run a baseline model (the base itself) with "
                 + "@RetentionTest(baseline) or retention.baseline"));
     }
 
     private static String describeRole(String role) {
-        return role.startsWith("model.") ? "model '" + role.substring("model.".length()) + "'" : role + " model";
+        if (role.startsWith(RetentionKeys.MODEL_PREFIX)) {
+            return "model '" + role.substring(RetentionKeys.MODEL_PREFIX.length()) + "'";
+        }
+        return role.substring(role.lastIndexOf('.') + 1) + " model";
     }
 
     /**
@@ -171,8 +174,8 @@ final class RunResources implements AutoCloseable {
             if (config.recordBaseline()) {
                 if (live == null) {
                     throw new ExtensionConfigurationException(
-                            "retention.baseline.record=true needs the baseline model: set "
-                            + "@RetentionTest(baseline) or retention.baseline");
+                            RetentionKeys.BASELINE_RECORD + "=true needs the baseline model: set "
+                            + "@RetentionTest(baseline) or " + RetentionKeys.BASELINE);
                 }
                 if (files.size() != suiteList.size()) {
                     throw new ExtensionConfigurationException("recordedBaseline lists " + files.size() + " file(s) for "
