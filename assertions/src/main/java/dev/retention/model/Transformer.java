@@ -84,7 +84,7 @@ final class Transformer {
         // Without autograd, temporaries nobody reads again are overwritten in place (fewer allocations and
         // memory passes; the same values bit for bit). While a gradient collector records (the Fisher
         // estimate) every op keeps its output, since backward may read it. (Grad mode, not the input's
-        // requires_grad: DJL's embedding op returns an array that does not require a gradient.)
+        // requires_grad, which DJL reports false for its embedding op's output although gradients flow.)
         boolean inPlace = !JniUtils.isGradMode();
         for (int i = 0; i < spec.layers(); i++) {
             LayerType type = spec.layerTypes().get(i);

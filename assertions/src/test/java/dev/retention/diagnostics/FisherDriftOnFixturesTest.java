@@ -1,11 +1,16 @@
 package dev.retention.diagnostics;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.ProgressListener;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
+import dev.retention.model.ScoreRow;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The Fisher-weighted drift tells the fixture recipes apart: the full fine-tune moved the weights
@@ -39,6 +47,7 @@ class FisherDriftOnFixturesTest {
     private Evaluator base;
     private Suite general;
     private final Map<String, Double> drift = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> perParameter = new LinkedHashMap<>();
     private int arraysLeft;
 
     @BeforeAll
@@ -75,6 +84,7 @@ class FisherDriftOnFixturesTest {
             arraysLeft = (b.liveArrayCount() - baseBefore) + (replay.liveArrayCount() - replayBefore);
             for (int i = 0; i < names.size(); i++) {
                 drift.put(names.get(i), all.get(i).total());
+                perParameter.put(names.get(i), all.get(i).perParameter());
             }
         }
         return drift;
@@ -102,5 +112,50 @@ class FisherDriftOnFixturesTest {
     void theFisherEstimateLeavesNoNdArraysBehind() {
         drift();
         assertThat(arraysLeft).isZero();
+    }
+
+    /**
+     * Per parameter, the Fisher-weighted drift equals transformers' own, autograd in PyTorch over the
+     * same rows (fisher-reference/general.json, made by make_fisher_reference.py): float32 gradients
+     * squared and summed in another order agree to 1e-4 of each parameter's value, or 1e-9 of the total.
+     */
+    @Test
+    void perParameterDriftMatchesTransformersAutogradOverTheSameRows() throws IOException {
+        JsonObject ref = JsonParser.parseString(Files.readString(Fixtures.root().resolve("fisher-reference/general.json")))
+                .getAsJsonObject();
+        List<ScoreRow> rows = base.answerRows(general);
+        JsonArray expectedRows = ref.getAsJsonArray("rows");
+        assertThat(rows).as("Retention's answer rows of the general suite (the reference was made from them)")
+                .hasSize(expectedRows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonObject r = expectedRows.get(i).getAsJsonObject();
+            assertThat(rows.get(i).input()).as("row " + i).containsExactly(ints(r.getAsJsonArray("input")));
+            assertThat(rows.get(i).firstTarget()).as("row " + i).isEqualTo(r.get("firstTarget").getAsInt());
+            assertThat(rows.get(i).targets()).as("row " + i).containsExactly(ints(r.getAsJsonArray("targets")));
+        }
+        for (String tuned : List.of("full-ft", "replay", "lora")) {
+            JsonObject expected = ref.getAsJsonObject("weightedDrift").getAsJsonObject(tuned);
+            Map<String, Double> got = perParameter(tuned);
+            double total = expected.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum();
+            assertThat(got.keySet()).as(tuned + " parameters").containsExactlyInAnyOrderElementsOf(expected.keySet());
+            for (Map.Entry<String, JsonElement> e : expected.entrySet()) {
+                double want = e.getValue().getAsDouble();
+                assertThat(got.get(e.getKey())).as(tuned + " " + e.getKey())
+                        .isCloseTo(want, within(Math.max(1e-4 * Math.abs(want), 1e-9 * total)));
+            }
+        }
+    }
+
+    private Map<String, Double> perParameter(String tuned) {
+        drift();
+        return perParameter.get(tuned);
+    }
+
+    private static int[] ints(JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
     }
 }
