@@ -2,8 +2,6 @@ package dev.retention.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import org.apiguardian.api.API;
 
 import java.nio.file.Path;
@@ -11,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,6 +30,10 @@ import static org.apiguardian.api.API.Status.STABLE;
  * <p>Batches are right-padded and masked; each call runs under its own NDArray sub-manager, so no
  * array outlives the call. Calls on one instance are serialised; load one instance per device for
  * parallel work.
+ *
+ * <p>This class is the model's identity, lifecycle and entry points; loading and validation live in
+ * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in
+ * {@link GreedySession} and the backends ({@code NativeLm}, {@code TorchScriptLm}, {@code RemoteLm}).
  */
 @API(status = STABLE, since = "0.1")
 public final class CausalLm implements AutoCloseable {
@@ -57,20 +58,20 @@ public final class CausalLm implements AutoCloseable {
     private final Object lock = new Object();
     private boolean closed;
 
-    private CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
+    CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
                      Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend, boolean addBosToken) {
         this(files, files.directory(), null, false, device, contextLength, vocabSize, fingerprint, dtypes, tokenizer,
                 backend, addBosToken);
     }
 
-    private CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
+    CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
                      int vocabSize, String fingerprint, Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend,
                      boolean addBosToken) {
         this(files, directory, base, ownsBase, device, contextLength, vocabSize, fingerprint, dtypes, tokenizer, backend,
                 addBosToken, directory.getFileName().toString());
     }
 
-    private CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
+    CausalLm(ModelFiles files, Path directory, CausalLm base, boolean ownsBase, String device, int contextLength,
                      int vocabSize, String fingerprint, Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend,
                      boolean addBosToken, String name) {
         this.files = files;
@@ -100,10 +101,7 @@ public final class CausalLm implements AutoCloseable {
      *     endpoint when a serving engine cannot be used
      */
     public static CausalLm load(String locator, ModelOptions options) {
-        if (ServingEndpoint.isEndpoint(locator)) {
-            return connect(ServingEndpoint.parse(locator), options);
-        }
-        return load(Path.of(locator), options);
+        return ModelLoading.load(locator, options);
     }
 
     /**
@@ -112,67 +110,6 @@ public final class CausalLm implements AutoCloseable {
      */
     public static boolean namesServedModel(String locator) {
         return ServingEndpoint.isEndpoint(locator);
-    }
-
-    private static CausalLm connect(ServingEndpoint endpoint, ModelOptions options) {
-        Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
-                + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir); "
-                + "in the JUnit extension, retention.<role>.tokenizer"));
-        ModelFiles files = ModelFiles.tokenizerOnly(tokDir);
-        ModelMetadata meta = ModelMetadata.read(files);
-        LmTokenizer tokenizer = LmTokenizer.load(files.tokenizerJson(), meta.tokenizerVocabSize(),
-                meta.specialTokens(), options.addBosToken());
-        RemoteLm remote = null;
-        try {
-            remote = RemoteLm.connect(endpoint, options.serving());
-            int ctx = remoteContext(endpoint, remote.served(), options);
-            remote.selfCheck(tokenizer::encode, tokenizer::decode, options.serving().selfCheckTolerance());
-            String fp = remoteFingerprint(endpoint, remote.served(), files, options);
-            return new CausalLm(files, tokDir, null, false, "remote", ctx, tokenizer.vocabSize(), fp, Set.of(), tokenizer,
-                    remote, options.addBosToken(), endpoint.servedModel());
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            if (remote != null) {
-                remote.close();
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The context window of a served model: {@code max_model_len - 2}. A scored sequence is one token
-     * longer than the window (the input and its last target, as lm-evaluation-harness builds it), and
-     * the engine generates one token with every request, which must fit too (vLLM refuses a prompt of
-     * {@code max_model_len} tokens).
-     */
-    private static int remoteContext(ServingEndpoint endpoint, ServedModel served, ModelOptions options) {
-        OptionalInt maxLen = served.maxModelLen();
-        if (options.contextLength().isPresent()) {
-            int ctx = options.contextLength().getAsInt();
-            if (maxLen.isPresent() && ctx > maxLen.getAsInt() - 2) {
-                throw new IllegalArgumentException("context length " + ctx + " does not fit " + endpoint + ", whose "
-                        + "max_model_len is " + maxLen.getAsInt() + ": a served model's window is at most max_model_len "
-                        + "- 2 = " + (maxLen.getAsInt() - 2) + " (a scored sequence is one token longer than the window, "
-                        + "and the engine generates one token per request); lower ModelOptions.withContextLength (in "
-                        + "the JUnit extension, retention.contextLength) or raise the server's --max-model-len");
-            }
-            return ctx;
-        }
-        return maxLen.orElseThrow(() -> new IllegalArgumentException(endpoint + " reports no max_model_len; set the "
-                + "context window with ModelOptions.withContextLength(n) (in the JUnit extension, "
-                + "retention.contextLength)")) - 2;
-    }
-
-    /**
-     * The identity of a served model: endpoint, served name, everything the engine reports about it,
-     * the local tokenizer files and the pinned revision, so a cache never serves one model's scores for
-     * another. (The engine's system fingerprint changes with the engine's version and is recorded too.)
-     */
-    private static String remoteFingerprint(ServingEndpoint endpoint, ServedModel served, ModelFiles files,
-                                            ModelOptions options) {
-        String identity = endpoint + "\u0000" + served.metadata() + "\u0000" + options.serving().revision().orElse("")
-                + "\u0000" + Fingerprint.of(files.fingerprinted());
-        return Fingerprint.combine(Fingerprint.combine("served", endpoint.toString()), identity);
     }
 
     /** Loads {@code dir} with {@link ModelOptions#defaults()}. */
@@ -188,62 +125,7 @@ public final class CausalLm implements AutoCloseable {
      * @throws ModelLoadException naming the file, tensor or config key at fault when the directory cannot be used
      */
     public static CausalLm load(Path dir, ModelOptions options) {
-        if (AdapterFiles.isAdapter(dir)) {
-            AdapterFiles adapter = AdapterFiles.in(dir);
-            CausalLm base = load(adapter.base(PeftConfig.read(adapter.config()), options), options.withoutBase());
-            try {
-                return base.withAdapter(adapter, true);
-            } catch (RuntimeException e) {
-                base.close();
-                throw e;
-            }
-        }
-        ModelFiles files = ModelFiles.in(dir);
-        Set<String> archiveDtypes = files.torchScript().map(TorchScriptArchive::checkLoadable).orElse(Set.of());
-        ModelMetadata meta = ModelMetadata.read(files);
-        int ctx = contextLength(files, meta, options);
-        String device = Devices.resolve(options.device());
-        String fingerprint = Fingerprint.of(files.fingerprinted());
-        LmTokenizer tokenizer = LmTokenizer.load(files.tokenizerJson(), meta.tokenizerVocabSize(),
-                meta.specialTokens(), options.addBosToken());
-        try {
-            return files.format() == ModelFiles.Format.SAFETENSORS
-                    ? loadNative(files, meta, options, ctx, device, fingerprint, tokenizer)
-                    : loadTorchScript(files, meta, options, ctx, device, fingerprint, tokenizer, archiveDtypes);
-        } catch (RuntimeException e) {
-            tokenizer.close();
-            throw e;
-        }
-    }
-
-    private static CausalLm loadNative(ModelFiles files, ModelMetadata meta, ModelOptions options, int ctx,
-                                       String device, String fingerprint, LmTokenizer tokenizer) {
-        DecoderSpec spec = Families.resolve(HfConfig.read(files.config().orElseThrow()));
-        if (spec.vocabSize() < tokenizer.vocabSize()) {
-            throw new ModelLoadException(files.config().orElseThrow(), "vocab_size is " + spec.vocabSize()
-                    + " but tokenizer.json has " + tokenizer.vocabSize() + " ids; the tokenizer does not belong to this "
-                    + "model");
-        }
-        CheckpointTensors tensors = CheckpointTensors.open(files.directory());
-        Set<String> dtypes = tensors.dtypes();
-        NativeLm lm = NativeLm.load(spec, tensors, Devices.toDjl(device));
-        return new CausalLm(files, device, ctx, spec.vocabSize(), fingerprint, dtypes, tokenizer, lm,
-                options.addBosToken());
-    }
-
-    private static CausalLm loadTorchScript(ModelFiles files, ModelMetadata meta, ModelOptions options, int ctx,
-                                            String device, String fingerprint, LmTokenizer tokenizer,
-                                            Set<String> dtypes) {
-        Path pt = files.torchScript().orElseThrow();
-        TorchScriptLm ts = new TorchScriptLm(pt, files.loadTorchScript(device, false,
-                "DJL's PyTorch engine cannot load it"));
-        try {
-            int v = probeVocab(ts, tokenizer, meta, pt);
-            return new CausalLm(files, device, ctx, v, fingerprint, dtypes, tokenizer, ts, options.addBosToken());
-        } catch (RuntimeException e) {
-            ts.close();
-            throw e;
-        }
+        return ModelLoading.load(dir, options);
     }
 
     /**
@@ -257,7 +139,7 @@ public final class CausalLm implements AutoCloseable {
         return withAdapter(AdapterFiles.in(adapterDirectory), false);
     }
 
-    private CausalLm withAdapter(AdapterFiles adapter, boolean ownBase) {
+    CausalLm withAdapter(AdapterFiles adapter, boolean ownBase) {
         if (!(backend instanceof NativeLm nativeBase)) {
             throw new ModelLoadException(adapter.directory(), "a LoRA adapter needs a Hugging Face base model loaded "
                     + "natively; " + name + " is a " + backend.kind() + " model");
@@ -308,16 +190,7 @@ public final class CausalLm implements AutoCloseable {
      * (no self-check, no scoring).
      */
     public static ModelDescriptor describe(String locator, ModelOptions options) {
-        if (!ServingEndpoint.isEndpoint(locator)) {
-            return describe(Path.of(locator), options);
-        }
-        ServingEndpoint endpoint = ServingEndpoint.parse(locator);
-        Path tokDir = options.tokenizer().orElseThrow(() -> new IllegalArgumentException(endpoint + " is a served "
-                + "model: give its local tokenizer directory (tokenizer.json) with ModelOptions.withTokenizer(dir)"));
-        ModelFiles files = ModelFiles.tokenizerOnly(tokDir);
-        ServedModel served = RemoteLm.describe(endpoint, options.serving());
-        return new ModelDescriptor(endpoint.servedModel(), files.directory(), remoteFingerprint(endpoint, served, files,
-                options), remoteContext(endpoint, served, options), options.addBosToken());
+        return ModelLoading.describe(locator, options);
     }
 
     /**
@@ -325,45 +198,7 @@ public final class CausalLm implements AutoCloseable {
      * context window scoring would use. Fails like {@link #load} on missing or malformed files.
      */
     public static ModelDescriptor describe(Path dir, ModelOptions options) {
-        if (AdapterFiles.isAdapter(dir)) {
-            AdapterFiles adapter = AdapterFiles.in(dir);
-            ModelDescriptor b = describe(adapter.base(PeftConfig.read(adapter.config()), options), options.withoutBase());
-            return new ModelDescriptor(adapter.directory().getFileName().toString(), adapter.directory(),
-                    Fingerprint.combine(b.fingerprint(), Fingerprint.of(adapter.fingerprinted())), b.contextLength(),
-                    options.addBosToken(), Optional.of(b));
-        }
-        ModelFiles files = ModelFiles.in(dir);
-        ModelMetadata meta = ModelMetadata.read(files);
-        return new ModelDescriptor(files.directory().getFileName().toString(), files.directory(),
-                Fingerprint.of(files.fingerprinted()), contextLength(files, meta, options), options.addBosToken());
-    }
-
-    private static int contextLength(ModelFiles files, ModelMetadata meta, ModelOptions options) {
-        if (options.contextLength().isPresent()) {
-            return options.contextLength().getAsInt();
-        }
-        return meta.contextLength().orElseThrow(() -> new ModelLoadException(files.directory(),
-                "cannot tell the context window: config.json has none of max_position_embeddings, n_positions, "
-                        + "n_ctx and tokenizer_config.json has no model_max_length; set it with "
-                        + "ModelOptions.withContextLength(n)"));
-    }
-
-    /** Runs two tokens through a TorchScript model and checks the logits' width against the tokenizer. */
-    private static int probeVocab(TorchScriptLm ts, LmTokenizer tokenizer, ModelMetadata meta, Path pt) {
-        int tok = tokenizer.specialTokens().padOrDefault();
-        int v;
-        try (NDManager m = ts.manager().newSubManager()) {
-            v = (int) ts.forward(m, new long[] {tok, tok}, new long[] {1, 1}, 1, 2).getShape().get(2);
-        }
-        int tv = tokenizer.vocabSize();
-        boolean declaredPadding = meta.declaredVocabSize().isPresent() && meta.declaredVocabSize().getAsInt() == v;
-        if (v < tv || (v > tv && !declaredPadding)) {
-            throw new ModelLoadException(pt, "the model's logits cover " + v
-                    + " token ids but tokenizer.json has " + tv + (v > tv
-                    ? " (a larger, padded output is accepted only when config.json declares vocab_size " + v + ")"
-                    : "") + "; the tokenizer does not belong to this model");
-        }
-        return v;
+        return ModelLoading.describe(dir, options);
     }
 
     /**
@@ -387,61 +222,7 @@ public final class CausalLm implements AutoCloseable {
      * agree within float32 rounding; sharing only saves work).
      */
     public List<TokenScores> score(List<ScoreRow> rows, boolean sharePrefixes) {
-        Batch batch = Batch.of(rows, contextLength, name, tokenizer.specialTokens().padOrDefault());
-        if (backend instanceof RemoteLm remote) {
-            checkOpen();
-            return remote.score(rows);
-        }
-        PrefixGroups groups = sharePrefixes && backend instanceof NativeLm lm && lm.canSharePrefixes()
-                ? PrefixGroups.of(rows) : null;
-        float[] logProbs;
-        long[] argmax;
-        synchronized (lock) {
-            ensureOpen();
-            try (NDManager m = backend.manager().newSubManager()) {
-                NDArray picked = groups != null && groups.worthIt()
-                        ? ((NativeLm) backend).logitsSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
-                                batch.targetRow, batch.targetColumn, tokenizer.specialTokens().padOrDefault())
-                        : backend.logits(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(picked, batch, rows);
-                NDArray logp = picked.logSoftmax(1);
-                logProbs = logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray();
-                argmax = picked.argMax(1).toLongArray();
-            }
-        }
-        List<TokenScores> out = new ArrayList<>(rows.size());
-        int k = 0;
-        for (ScoreRow r : rows) {
-            int len = r.targets().length;
-            double[] lp = new double[len];
-            int[] am = new int[len];
-            for (int j = 0; j < len; j++, k++) {
-                lp[j] = logProbs[k];
-                am[j] = (int) argmax[k];
-            }
-            out.add(new TokenScores(lp, am, r.targets()));
-        }
-        return out;
-    }
-
-    /** Refuses NaN or ±Inf logits, naming the row of the batch and the count of bad values. */
-    private void checkFinite(NDArray logits, Batch batch, List<ScoreRow> rows) {
-        // one value per target first (the largest magnitude: NaN or infinite when any logit there is), so a
-        // clean batch allocates nothing the size of its logits; bad values are counted only where they are
-        float[] peak = logits.abs().max(new int[] {1}).toFloatArray();
-        int k = 0;
-        for (int r = 0; r < rows.size(); r++) {
-            long count = 0;
-            for (int j = 0; j < rows.get(r).targets().length; j++, k++) {
-                if (!Float.isFinite(peak[k])) {
-                    NDArray at = logits.get(k);
-                    count += at.isNaN().logicalOr(at.isInfinite()).toType(DataType.INT64, false).sum().getLong();
-                }
-            }
-            if (count > 0) {
-                throw new NonFiniteLogitsException(name, r, count, (long) rows.get(r).targets().length * vocabSize);
-            }
-        }
+        return Scoring.score(this, rows, sharePrefixes);
     }
 
     /**
@@ -450,55 +231,7 @@ public final class CausalLm implements AutoCloseable {
      * actual next token. Both models must share the tokenizer.
      */
     public List<TokenDivergence> divergence(CausalLm other, List<ScoreRow> rows) {
-        if (!tokenizerFingerprint.equals(other.tokenizerFingerprint) || vocabSize != other.vocabSize) {
-            throw new IllegalArgumentException("next-token distributions of " + name + " and " + other.name
-                    + " are not comparable: their tokenizers or vocabularies differ");
-        }
-        Batch batch = Batch.of(rows, Math.min(contextLength, other.contextLength), name,
-                tokenizer.specialTokens().padOrDefault());
-        int n = batch.targets.length;
-        CausalLm first = order <= other.order ? this : other;
-        CausalLm second = first == this ? other : this;
-        float[] kl;
-        float[] lpP;
-        float[] lpQ;
-        synchronized (first.lock) {
-            synchronized (second.lock) {
-                ensureOpen();
-                other.ensureOpen();
-                try (NDManager mp = backend.manager().newSubManager();
-                     NDManager mq = other.backend.manager().newSubManager()) {
-                    NDArray lp = backend.logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                    checkFinite(lp, batch, rows);
-                    NDArray lq = other.backend.logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                    other.checkFinite(lq, batch, rows);
-                    NDArray p = lp.logSoftmax(1);
-                    NDArray q = lq.logSoftmax(1);
-                    if (!q.getDevice().equals(p.getDevice())) {
-                        q = q.toDevice(p.getDevice(), false);
-                    }
-                    NDArray idx = mp.create(batch.targets, new Shape(n, 1));
-                    kl = p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray();
-                    lpP = p.gather(idx, 1).toFloatArray();
-                    lpQ = q.gather(idx, 1).toFloatArray();
-                }
-            }
-        }
-        List<TokenDivergence> out = new ArrayList<>(rows.size());
-        int k = 0;
-        for (ScoreRow r : rows) {
-            int len = r.targets().length;
-            double[] a = new double[len];
-            double[] pp = new double[len];
-            double[] qq = new double[len];
-            for (int j = 0; j < len; j++, k++) {
-                a[j] = kl[k];
-                pp[j] = lpP[k];
-                qq[j] = lpQ[k];
-            }
-            out.add(new TokenDivergence(a, pp, qq, r.targets()));
-        }
-        return out;
+        return Scoring.divergence(this, other, rows);
     }
 
     /** Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}). */
@@ -588,7 +321,13 @@ public final class CausalLm implements AutoCloseable {
         return lock;
     }
 
-    private void ensureOpen() {
+    /** This model's place in the total order two-model calls take locks in. */
+    long order() {
+        return order;
+    }
+
+    /** Fails when closed; call holding {@link #lock()}. */
+    void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
         }
@@ -710,61 +449,5 @@ public final class CausalLm implements AutoCloseable {
     public String toString() {
         return name + " (" + kind() + ", " + device + ", ctx " + contextLength + ", sha256 " + fingerprint.substring(0, 12)
                 + ")";
-    }
-
-    /** A batch of score rows, right-padded into row-major arrays, with the flat positions and targets to score. */
-    private static final class Batch {
-        final int b;
-        final int t;
-        final long[] ids;
-        final long[] mask;
-        final long[] flat;
-        final long[] targets;
-        final int[] targetRow;
-        final int[] targetColumn;
-
-        private Batch(int b, int t, long[] ids, long[] mask, long[] flat, long[] targets, int[] targetRow,
-                      int[] targetColumn) {
-            this.b = b;
-            this.t = t;
-            this.ids = ids;
-            this.mask = mask;
-            this.flat = flat;
-            this.targets = targets;
-            this.targetRow = targetRow;
-            this.targetColumn = targetColumn;
-        }
-
-        static Batch of(List<ScoreRow> rows, int contextLength, String model, int pad) {
-            int b = rows.size();
-            int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
-            int n = rows.stream().mapToInt(r -> r.targets().length).sum();
-            long[] ids = new long[b * t];
-            long[] mask = new long[b * t];
-            long[] flat = new long[n];
-            long[] targets = new long[n];
-            int[] targetRow = new int[n];
-            int[] targetColumn = new int[n];
-            int k = 0;
-            for (int i = 0; i < b; i++) {
-                ScoreRow r = rows.get(i);
-                if (r.input().length > contextLength) {
-                    throw new IllegalArgumentException("row of " + r.input().length
-                            + " tokens exceeds the context window of " + contextLength + " of " + model);
-                }
-                int[] in = r.input();
-                for (int j = 0; j < t; j++) {
-                    ids[i * t + j] = j < in.length ? in[j] : pad;
-                    mask[i * t + j] = j < in.length ? 1 : 0;
-                }
-                for (int j = 0; j < r.targets().length; j++) {
-                    flat[k] = (long) i * t + r.firstTarget() + j;
-                    targetRow[k] = i;
-                    targetColumn[k] = r.firstTarget() + j;
-                    targets[k++] = r.targets()[j];
-                }
-            }
-            return new Batch(b, t, ids, mask, flat, targets, targetRow, targetColumn);
-        }
     }
 }

@@ -1,0 +1,186 @@
+package dev.retention.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scoring for {@link CausalLm}: log-probabilities of target tokens (with prefix sharing on native
+ * models), next-token divergence between two models, and the refusal of non-finite logits. Each call
+ * holds the model's lock and runs under its own NDArray sub-manager.
+ */
+final class Scoring {
+
+    private Scoring() {
+    }
+
+    static List<TokenScores> score(CausalLm lm, List<ScoreRow> rows, boolean sharePrefixes) {
+        Batch batch = Batch.of(rows, lm.contextLength(), lm.name(), lm.tokenizer().specialTokens().padOrDefault());
+        if (lm.backend() instanceof RemoteLm remote) {
+            lm.checkOpen();
+            return remote.score(rows);
+        }
+        PrefixGroups groups = sharePrefixes && lm.backend() instanceof NativeLm n && n.canSharePrefixes()
+                ? PrefixGroups.of(rows) : null;
+        float[] logProbs;
+        long[] argmax;
+        synchronized (lm.lock()) {
+            lm.ensureOpen();
+            try (NDManager m = lm.backend().manager().newSubManager()) {
+                NDArray picked = groups != null && groups.worthIt()
+                        ? ((NativeLm) lm.backend()).logitsSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
+                                batch.targetRow, batch.targetColumn, lm.tokenizer().specialTokens().padOrDefault())
+                        : lm.backend().logits(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(lm, picked, rows);
+                NDArray logp = picked.logSoftmax(1);
+                logProbs = logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray();
+                argmax = picked.argMax(1).toLongArray();
+            }
+        }
+        List<TokenScores> out = new ArrayList<>(rows.size());
+        int k = 0;
+        for (ScoreRow r : rows) {
+            int len = r.targets().length;
+            double[] lp = new double[len];
+            int[] am = new int[len];
+            for (int j = 0; j < len; j++, k++) {
+                lp[j] = logProbs[k];
+                am[j] = (int) argmax[k];
+            }
+            out.add(new TokenScores(lp, am, r.targets()));
+        }
+        return out;
+    }
+
+    /** Refuses NaN or ±Inf logits, naming the row of the batch and the count of bad values. */
+    private static void checkFinite(CausalLm lm, NDArray logits, List<ScoreRow> rows) {
+        // one value per target first (the largest magnitude: NaN or infinite when any logit there is), so a
+        // clean batch allocates nothing the size of its logits; bad values are counted only where they are
+        float[] peak = logits.abs().max(new int[] {1}).toFloatArray();
+        int k = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            long count = 0;
+            for (int j = 0; j < rows.get(r).targets().length; j++, k++) {
+                if (!Float.isFinite(peak[k])) {
+                    NDArray at = logits.get(k);
+                    count += at.isNaN().logicalOr(at.isInfinite()).toType(DataType.INT64, false).sum().getLong();
+                }
+            }
+            if (count > 0) {
+                throw new NonFiniteLogitsException(lm.name(), r, count, (long) rows.get(r).targets().length * lm.vocabSize());
+            }
+        }
+    }
+
+    static List<TokenDivergence> divergence(CausalLm lm, CausalLm other, List<ScoreRow> rows) {
+        if (!lm.tokenizerFingerprint().equals(other.tokenizerFingerprint()) || lm.vocabSize() != other.vocabSize()) {
+            throw new IllegalArgumentException("next-token distributions of " + lm.name() + " and " + other.name()
+                    + " are not comparable: their tokenizers or vocabularies differ");
+        }
+        Batch batch = Batch.of(rows, Math.min(lm.contextLength(), other.contextLength()), lm.name(),
+                lm.tokenizer().specialTokens().padOrDefault());
+        int n = batch.targets.length;
+        CausalLm first = lm.order() <= other.order() ? lm : other;
+        CausalLm second = first == lm ? other : lm;
+        float[] kl;
+        float[] lpP;
+        float[] lpQ;
+        synchronized (first.lock()) {
+            synchronized (second.lock()) {
+                lm.ensureOpen();
+                other.ensureOpen();
+                try (NDManager mp = lm.backend().manager().newSubManager();
+                     NDManager mq = other.backend().manager().newSubManager()) {
+                    NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                    checkFinite(lm, lp, rows);
+                    NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                    checkFinite(other, lq, rows);
+                    NDArray p = lp.logSoftmax(1);
+                    NDArray q = lq.logSoftmax(1);
+                    if (!q.getDevice().equals(p.getDevice())) {
+                        q = q.toDevice(p.getDevice(), false);
+                    }
+                    NDArray idx = mp.create(batch.targets, new Shape(n, 1));
+                    kl = p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray();
+                    lpP = p.gather(idx, 1).toFloatArray();
+                    lpQ = q.gather(idx, 1).toFloatArray();
+                }
+            }
+        }
+        List<TokenDivergence> out = new ArrayList<>(rows.size());
+        int k = 0;
+        for (ScoreRow r : rows) {
+            int len = r.targets().length;
+            double[] a = new double[len];
+            double[] pp = new double[len];
+            double[] qq = new double[len];
+            for (int j = 0; j < len; j++, k++) {
+                a[j] = kl[k];
+                pp[j] = lpP[k];
+                qq[j] = lpQ[k];
+            }
+            out.add(new TokenDivergence(a, pp, qq, r.targets()));
+        }
+        return out;
+    }
+
+    /** A batch of score rows, right-padded into row-major arrays, with the flat positions and targets to score. */
+    private static final class Batch {
+        final int b;
+        final int t;
+        final long[] ids;
+        final long[] mask;
+        final long[] flat;
+        final long[] targets;
+        final int[] targetRow;
+        final int[] targetColumn;
+
+        private Batch(int b, int t, long[] ids, long[] mask, long[] flat, long[] targets, int[] targetRow,
+                      int[] targetColumn) {
+            this.b = b;
+            this.t = t;
+            this.ids = ids;
+            this.mask = mask;
+            this.flat = flat;
+            this.targets = targets;
+            this.targetRow = targetRow;
+            this.targetColumn = targetColumn;
+        }
+
+        static Batch of(List<ScoreRow> rows, int contextLength, String model, int pad) {
+            int b = rows.size();
+            int t = rows.stream().mapToInt(r -> r.input().length).max().orElse(0);
+            int n = rows.stream().mapToInt(r -> r.targets().length).sum();
+            long[] ids = new long[b * t];
+            long[] mask = new long[b * t];
+            long[] flat = new long[n];
+            long[] targets = new long[n];
+            int[] targetRow = new int[n];
+            int[] targetColumn = new int[n];
+            int k = 0;
+            for (int i = 0; i < b; i++) {
+                ScoreRow r = rows.get(i);
+                if (r.input().length > contextLength) {
+                    throw new IllegalArgumentException("row of " + r.input().length
+                            + " tokens exceeds the context window of " + contextLength + " of " + model);
+                }
+                int[] in = r.input();
+                for (int j = 0; j < t; j++) {
+                    ids[i * t + j] = j < in.length ? in[j] : pad;
+                    mask[i * t + j] = j < in.length ? 1 : 0;
+                }
+                for (int j = 0; j < r.targets().length; j++) {
+                    flat[k] = (long) i * t + r.firstTarget() + j;
+                    targetRow[k] = i;
+                    targetColumn[k] = r.firstTarget() + j;
+                    targets[k++] = r.targets()[j];
+                }
+            }
+            return new Batch(b, t, ids, mask, flat, targets, targetRow, targetColumn);
+        }
+    }
+}
