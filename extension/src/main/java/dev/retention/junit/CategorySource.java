@@ -27,6 +27,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  * history tools key on. To see them as test names in Surefire XML (instead of
  * {@code retainsEveryCategory(String)[1]}), configure Surefire's
  * {@code statelessTestsetReporter} with {@code usePhrasedTestCaseMethodName} (see README).
+ *
+ * @since 0.1
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -34,6 +36,10 @@ import static org.apiguardian.api.API.Status.STABLE;
 @ArgumentsSource(CategoryArgumentsProvider.class)
 @API(status = STABLE, since = "0.1")
 public @interface CategorySource {
-    /** Suite file; defaults to the first suite of the class's {@link RetentionTest}. */
+    /**
+     * The suite whose categories become the arguments.
+     *
+     * @return a suite file; empty for the first suite of the class's {@link RetentionTest}
+     */
     String suite() default "";
 }

@@ -14,6 +14,8 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * Injects a named model declared with {@link RetentionTest#models()} into a field or parameter of
  * type {@code ScoredModel} or {@code CausalLm}.
+ *
+ * @since 0.1
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
@@ -21,6 +23,10 @@ import static org.apiguardian.api.API.Status.STABLE;
 @ExtendWith(RetentionExtension.class)
 @API(status = STABLE, since = "0.1")
 public @interface Model {
-    /** The name given in {@link RetentionTest.NamedModel#name()}. */
+    /**
+     * The model to inject.
+     *
+     * @return the name given in {@link RetentionTest.NamedModel#name()}
+     */
     String value();
 }

@@ -40,6 +40,8 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * <p>Works with JUnit Jupiter 5.13 and later, including 6.x, sequentially or with parallel
  * execution.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class RetentionExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver,

@@ -13,6 +13,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  *
  * <p>Keys of one model take its role: {@code retention.baseline}, {@code retention.tuned} or
  * {@code retention.model.<name>}, followed by {@link #BASE_SUFFIX} or {@link #TOKENIZER_SUFFIX}.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class RetentionKeys {

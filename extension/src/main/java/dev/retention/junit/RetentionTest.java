@@ -35,6 +35,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  * Each distinct model is loaded at most once per test run, lazily: a model whose scorecards all come
  * from the scorecard cache is never loaded. PEFT adapters over one base share it: the base is loaded
  * once and each adapter adds only its own factors.
+ *
+ * @since 0.1
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -44,7 +46,12 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public @interface RetentionTest {
 
-    /** Directory of the baseline model (TorchScript + tokenizer.json); key {@code retention.baseline}. */
+    /**
+     * The baseline model: a Hugging Face folder, a PEFT adapter folder or a served model, as for
+     * {@link #tuned()}; key {@code retention.baseline}.
+     *
+     * @return its path or locator; empty for none (the suites' recorded baselines, or none at all)
+     */
     String baseline() default "";
 
     /**
@@ -54,6 +61,8 @@ public @interface RetentionTest {
      * overrides both); or a model on a serving engine written {@code http://host:8000/v1#served-name} (its local
      * tokenizer folder then comes from the key {@code retention.tuned.tokenizer}). Key {@code retention.tuned}.
      * The baseline and named models can be adapters or served too.
+     *
+     * @return its path or locator; empty when the key gives it
      */
     String tuned() default "";
 
@@ -61,22 +70,46 @@ public @interface RetentionTest {
      * Recorded baseline scorecards (JSON written by {@code Scorecard.write}), one per suite, used
      * instead of the baseline model; key {@code retention.baseline.recorded}. Record them with
      * {@code -Dretention.baseline.record=true}.
+     *
+     * @return the scorecard files, in suite order; empty for none
      */
     String[] recordedBaseline() default {};
 
-    /** Suites (JSONL); the first is the default suite of every injected model; key {@code retention.suite}. */
+    /**
+     * Suites (JSONL); the first is the default suite of every injected model; key {@code retention.suite}.
+     *
+     * @return the suite files
+     */
     String[] suite() default {};
 
-    /** Further named models, e.g. checkpoints, injected with {@link Model @Model("name")}. */
+    /**
+     * Further named models, e.g. checkpoints, injected with {@link Model @Model("name")}.
+     *
+     * @return the named models; empty for none
+     */
     NamedModel[] models() default {};
 
-    /** A further model; its path is overridden by the key {@code retention.model.<name>}. */
+    /**
+     * A further model; its path is overridden by the key {@code retention.model.<name>}.
+     *
+     * @since 0.1
+     */
     @Target({})
     @Retention(RetentionPolicy.RUNTIME)
     @API(status = EXPERIMENTAL, since = "0.1")
     @interface NamedModel {
+        /**
+         * The name {@link Model @Model} injects it by.
+         *
+         * @return the name
+         */
         String name();
 
+        /**
+         * Its folder or served-model locator, as for {@link RetentionTest#tuned()}.
+         *
+         * @return the path or locator
+         */
         String path();
     }
 }

@@ -16,6 +16,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  * {@code ScoredModel} (lazily loaded, scorecards cached) or {@code CausalLm} (loaded on injection).
  * It registers {@link RetentionExtension} itself, so a class that forgot {@link RetentionTest} is told so
  * instead of seeing a {@code null} field.
+ *
+ * @since 0.1
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
