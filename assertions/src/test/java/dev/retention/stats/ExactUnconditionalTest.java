@@ -18,11 +18,11 @@ class ExactUnconditionalTest {
      * def tango(n, b, c, d):
      *     A = 2*n; B = -b - c + (2*n - b + c)*d; C = -c*d*(1 - d)
      *     x = (-B + math.sqrt(B*B - 4*A*C)) / (2*A); v = n*(2*x + d*(1 - d))
-     *     return 0.0 if v <= 0 else (c - b + n*d) / math.sqrt(v)
+     *     return 0.0 if v &lt;= 0 else (c - b + n*d) / math.sqrt(v)
      * def region(n, b, c, d, lower):
      *     z0 = tango(n, b, c, d); tol = 1e-10*max(1, abs(z0))
      *     return [(i, j) for i in range(n+1) for j in range(n+1-i)
-     *             if (tango(n, i, j, d) <= z0 + tol if lower else tango(n, i, j, d) >= z0 - tol)]
+     *             if (tango(n, i, j, d) &lt;= z0 + tol if lower else tango(n, i, j, d) &gt;= z0 - tol)]
      * def prob(n, cells, d, x):
      *     qb, qc = x + d, x; qo = max(0.0, 1 - qb - qc)
      *     return sum(math.comb(n, i)*math.comb(n-i, j) * qb**i * qc**j * qo**(n-i-j) for i, j in cells)
