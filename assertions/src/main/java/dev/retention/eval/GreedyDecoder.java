@@ -102,7 +102,8 @@ final class GreedyDecoder {
                 CausalLm.ServedGeneration s = g.get(k);
                 Generation.StopReason reason = s.eos() ? Generation.StopReason.EOS
                         : s.budgetSpent() ? Generation.StopReason.MAX_TOKENS : Generation.StopReason.STOP_STRING;
-                out[idx.get(k)] = new Generation(s.text(), s.tokens(), reason);
+                int cut = earliestStop(s.text(), first.stop()); // cut as the local loop cuts
+                out[idx.get(k)] = new Generation(cut >= 0 ? s.text().substring(0, cut) : s.text(), s.tokens(), reason);
             }
         });
         return Arrays.asList(out);

@@ -241,7 +241,8 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Greedy completions of a served model, run whole on its engine (temperature 0, at most
-     * {@code maxTokens}, cut at EOS and the first of {@code stop}).
+     * {@code maxTokens}, ended by EOS or the first of {@code stop}; the text is not cut at the stop
+     * string: the caller cuts it as it cuts local generations).
      *
      * @return per prompt: the generated ids (EOS excluded), their text and whether EOS ended it
      */
@@ -255,37 +256,21 @@ public final class CausalLm implements AutoCloseable {
             int[] ids = c.tokens();
             boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
             int[] kept = eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids;
-            out.add(new ServedGeneration(kept, localText(kept, stop), eos,
+            out.add(new ServedGeneration(kept, tokenizer.decode(kept), eos,
                     c.finishReason() == Completion.FinishReason.LENGTH));
         }
         return out;
     }
 
     /**
-     * The text of generated ids as the local decoding loop writes it: the local tokenizer's decoding, cut
-     * before the earliest stop string. The engine's own text is not used: it holds back the bytes of an
-     * incomplete UTF-8 character at the end (vLLM detokenizes incrementally) where the local decoding
-     * shows U+FFFD, so an exact-match check could pass on the engine and fail locally. The self-check
-     * has shown that the engine's text is this one otherwise.
-     */
-    private String localText(int[] ids, List<String> stop) {
-        String text = tokenizer.decode(ids);
-        int cut = -1;
-        for (String s : stop) {
-            int at = text.indexOf(s);
-            if (at >= 0 && (cut < 0 || at < cut)) {
-                cut = at;
-            }
-        }
-        return cut >= 0 ? text.substring(0, cut) : text;
-    }
-
-    /**
      * A served model's greedy completion.
      *
      * @param tokens generated ids (EOS excluded; the engine includes the token that completed a stop string)
-     * @param text the text of {@code tokens} by the local tokenizer, cut before the first stop string (as the
-     *     local decoding loop writes it; see {@link #generateServed})
+     * @param text the text of {@code tokens} by the local tokenizer, as the local decoding loop writes it
+     *     (stop strings not yet cut). The engine's own text is not used: it holds back the bytes of an
+     *     incomplete UTF-8 character at the end (vLLM detokenizes incrementally) where the local decoding
+     *     shows U+FFFD, so an exact-match check could pass on the engine and fail locally; the self-check
+     *     has shown that the engine's text is this one otherwise
      * @param eos whether the model produced EOS
      * @param budgetSpent whether the token budget ended it
      */
