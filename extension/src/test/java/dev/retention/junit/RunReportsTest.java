@@ -3,7 +3,6 @@ package dev.retention.junit;
 import dev.retention.assertions.ScoredModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ class RunReportsTest {
         Map<String, String> cfg = TestRuns.fixtureConfig(work);
         Path dir = work.resolve("report");
 
-        TestRuns.Run first = TestRuns.run(cfg, KeepsEveryCategory.class);
+        TestRuns.Run first = TestRuns.run(cfg, TestRuns.RetainsEveryCategory.class);
         first.results().testEvents().assertStatistics(s -> s.started(5).succeeded(5));
         TestRuns.Run second = TestRuns.run(cfg, KeepsOverall.class);
         second.results().testEvents().assertStatistics(s -> s.started(1).succeeded(1));
@@ -49,12 +48,12 @@ class RunReportsTest {
         }
 
         String firstPage = Files.readString(firstHtml);
-        assertThat(firstPage).contains(KeepsEveryCategory.class.getName(), "retainsEveryCategory [wordplay]")
+        assertThat(firstPage).contains(TestRuns.RetainsEveryCategory.class.getName(), "retainsEveryCategory [wordplay]")
                 .doesNotContain(KeepsOverall.class.getName());
         assertThat(Files.readString(firstHtml.resolveSibling("report.json")))
-                .contains(KeepsEveryCategory.class.getName()).doesNotContain(KeepsOverall.class.getName());
+                .contains(TestRuns.RetainsEveryCategory.class.getName()).doesNotContain(KeepsOverall.class.getName());
         String secondPage = Files.readString(secondHtml);
-        assertThat(secondPage).contains(KeepsOverall.class.getName()).doesNotContain(KeepsEveryCategory.class.getName());
+        assertThat(secondPage).contains(KeepsOverall.class.getName()).doesNotContain(TestRuns.RetainsEveryCategory.class.getName());
         assertThat(Files.readString(dir.resolve("report.html"))).as("the latest run").isEqualTo(secondPage);
         assertThat(Files.readString(dir.resolve("report.json")))
                 .isEqualTo(Files.readString(secondHtml.resolveSibling("report.json")));
@@ -63,7 +62,7 @@ class RunReportsTest {
         String firstRun = firstHtml.getParent().getFileName().toString();
         String secondRun = secondHtml.getParent().getFileName().toString();
         assertThat(index).contains("2 runs, newest first", "runs/" + firstRun + "/report.html",
-                "runs/" + secondRun + "/report.html", KeepsEveryCategory.class.getName(), KeepsOverall.class.getName());
+                "runs/" + secondRun + "/report.html", TestRuns.RetainsEveryCategory.class.getName(), KeepsOverall.class.getName());
         assertThat(index.indexOf(secondRun)).as("newest first").isLessThan(index.indexOf(firstRun));
     }
 
@@ -78,20 +77,6 @@ class RunReportsTest {
         Path html = Paths.get(line.substring(LINE.length(), line.length() - tail.length()));
         assertThat(html).isRegularFile().hasFileName("report.html");
         return html;
-    }
-
-    @RetentionTest
-    static class KeepsEveryCategory {
-        @Baseline
-        ScoredModel base;
-        @Tuned
-        ScoredModel tuned;
-
-        @ParameterizedTest(name = "{0}")
-        @CategorySource
-        void retainsEveryCategory(String category) {
-            assertThatModel(tuned).retains(base).onCategory(category).within(0.05);
-        }
     }
 
     @RetentionTest

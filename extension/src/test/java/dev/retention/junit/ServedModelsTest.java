@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.Event;
 
@@ -31,7 +30,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -149,9 +147,9 @@ class ServedModelsTest {
 
     @Test
     void aServedTunedModelGetsTheVerdictsOfTheSameCheckpointLoadedLocally() throws IOException {
-        TestRuns.Run local = TestRuns.run(config("local"), PerCategory.class);
+        TestRuns.Run local = TestRuns.run(config("local"), TestRuns.RetainsEveryCategory.class);
         int before = server.requests().size();
-        TestRuns.Run remote = TestRuns.run(served("served"), PerCategory.class);
+        TestRuns.Run remote = TestRuns.run(served("served"), TestRuns.RetainsEveryCategory.class);
 
         assertThat(outcomes(remote)).isEqualTo(outcomes(local)).hasSize(5)
                 .as("the checkpoint retains some categories and forgets others").containsValue("SUCCESSFUL")
@@ -176,7 +174,7 @@ class ServedModelsTest {
             cfg.put("retention.serving.apiKeyEnv", KEY_VARIABLE);
             cfg.put("retention.suite", smallSuite().toString());
             int before = server.requests().size();
-            TestRuns.Run run = TestRuns.run(cfg, PerCategory.class);
+            TestRuns.Run run = TestRuns.run(cfg, TestRuns.RetainsEveryCategory.class);
             run.results().testEvents().assertStatistics(s -> s.started(1).finished(1).aborted(0));
             List<FakeCompletionsServer.Request> sent = server.requests().subList(before, server.requests().size());
             assertThat(sent).isNotEmpty().allSatisfy(r -> assertThat(r.header("Authorization"))
@@ -191,7 +189,7 @@ class ServedModelsTest {
                     "{\"error\":\"upstream refused Authorization: " + r.header("Authorization") + "\"}") : null);
             cfg.put("retention.cache.dir", work.resolve("keyed/cache-2").toString());
             cfg.put("retention.serving.maxRetries", "0");
-            TestRuns.Run failing = TestRuns.run(cfg, PerCategory.class);
+            TestRuns.Run failing = TestRuns.run(cfg, TestRuns.RetainsEveryCategory.class);
             List<Event> failed = failing.results().testEvents().failed().list();
             assertThat(failed).isNotEmpty().allSatisfy(e -> {
                 assertThat(failure(e)).hasStackTraceContaining(server.base().toString())
@@ -228,7 +226,7 @@ class ServedModelsTest {
     void aServedModelWithoutItsTokenizerKeyIsRefusedNamingTheKey() {
         Map<String, String> cfg = served("no-tokenizer");
         cfg.remove("retention.tuned.tokenizer");
-        TestRuns.Run run = TestRuns.run(cfg, PerCategory.class);
+        TestRuns.Run run = TestRuns.run(cfg, TestRuns.RetainsEveryCategory.class);
         Throwable t = failure(run.results().containerEvents().failed().list().get(0));
         assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("retention.tuned is the served model " + server.base() + "#" + TUNED
@@ -290,25 +288,11 @@ class ServedModelsTest {
     void aTokenizerKeyForALocalModelIsAnError() {
         Map<String, String> cfg = config("local-with-tokenizer");
         cfg.put("retention.tuned.tokenizer", Fixtures.model(TUNED).toString());
-        TestRuns.Run run = TestRuns.run(cfg, PerCategory.class);
+        TestRuns.Run run = TestRuns.run(cfg, TestRuns.RetainsEveryCategory.class);
         assertThat(failure(run.results().containerEvents().failed().list().get(0)))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("configuration parameter retention.tuned.tokenizer is set, but retention.tuned "
                         + "is the model directory");
-    }
-
-    @RetentionTest
-    static class PerCategory {
-        @Baseline
-        ScoredModel base;
-        @Tuned
-        ScoredModel tuned;
-
-        @ParameterizedTest(name = "{0}")
-        @CategorySource
-        void retains(String category) {
-            assertThatModel(tuned).retains(base).onCategory(category).within(0.05);
-        }
     }
 
     @RetentionTest(tuned = "http://127.0.0.1:9/v1#" + TUNED)

@@ -1,6 +1,8 @@
 package dev.retention.junit;
 
+import dev.retention.assertions.ScoredModel;
 import dev.retention.fixtures.Fixtures;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -14,6 +16,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 
 /** Runs sample test classes through the Jupiter engine, capturing what they print. */
 final class TestRuns {
@@ -97,6 +101,21 @@ final class TestRuns {
         public synchronized void flush() throws java.io.IOException {
             a.flush();
             b.flush();
+        }
+    }
+
+    /** One test per category of the run's suite: the tuned model retains the baseline within 0.05 on each. */
+    @RetentionTest
+    static class RetainsEveryCategory {
+        @Baseline
+        ScoredModel base;
+        @Tuned
+        ScoredModel tuned;
+
+        @ParameterizedTest(name = "{0}")
+        @CategorySource
+        void retainsEveryCategory(String category) {
+            assertThatModel(tuned).retains(base).onCategory(category).within(0.05);
         }
     }
 }
