@@ -60,20 +60,13 @@ class EngineThreadsTest {
         assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
     }
 
-    @Test
-    void anOmpWaitPolicyFromTheEnvironmentIsKeptAndSaid() throws Exception {
-        Result r = probe(List.of("OMP_WAIT_POLICY=ACTIVE"), "-Dretention.threads=1");
+    @ParameterizedTest
+    @ValueSource(strings = {"OMP_WAIT_POLICY=ACTIVE", "GOMP_SPINCOUNT=5000"})
+    void anOpenMpWaitSettingFromTheEnvironmentIsKeptAndSaid(String setting) throws Exception {
+        Result r = probe(List.of(setting), "-Dretention.threads=1");
         assertThat(r.exit).as(r.stderr).isZero();
         assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch"))).containsExactly(
-                "retention: libtorch intra-op threads: 1 (retention.threads), OMP_WAIT_POLICY=ACTIVE (from the environment)");
-    }
-
-    @Test
-    void aGnuOpenMpSpinCountFromTheEnvironmentIsKeptAndSaid() throws Exception {
-        Result r = probe(List.of("GOMP_SPINCOUNT=5000"), "-Dretention.threads=1");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch"))).containsExactly(
-                "retention: libtorch intra-op threads: 1 (retention.threads), GOMP_SPINCOUNT=5000 (from the environment)");
+                "retention: libtorch intra-op threads: 1 (retention.threads), " + setting + " (from the environment)");
     }
 
     private record Result(int exit, String stdout, String stderr) {
