@@ -43,6 +43,9 @@ import static org.assertj.core.api.Assertions.within;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FisherDriftOnFixturesTest {
 
+    /** Relative tolerance of a parameter's Fisher-weighted drift against transformers' (see the test). */
+    static final double PER_PARAMETER = 1e-3;
+
     private final Map<String, CausalLm> models = new LinkedHashMap<>();
     private Evaluator base;
     private Suite general;
@@ -116,8 +119,11 @@ class FisherDriftOnFixturesTest {
 
     /**
      * Per parameter, the Fisher-weighted drift equals transformers' own, autograd in PyTorch over the
-     * same rows (fisher-reference/general.json, made by make_fisher_reference.py): float32 gradients
-     * squared and summed in another order agree to 1e-4 of each parameter's value, or 1e-9 of the total.
+     * same rows (fisher-reference/general.json, made by make_fisher_reference.py), within
+     * {@value #PER_PARAMETER} of each parameter's value (or 1e-9 of the total, for parameters that
+     * barely moved). Float32 gradients from other kernels differ: the largest difference measured was
+     * 2.3e-4 relative (model.norm.weight of full-ft with AVX2-capped kernels at 1 thread; AVX-512 at 2
+     * threads agreed within 1e-4). An estimate off by 0.4 % (one row too many in the average) fails.
      */
     @Test
     void perParameterDriftMatchesTransformersAutogradOverTheSameRows() throws IOException {
@@ -141,7 +147,7 @@ class FisherDriftOnFixturesTest {
             for (Map.Entry<String, JsonElement> e : expected.entrySet()) {
                 double want = e.getValue().getAsDouble();
                 assertThat(got.get(e.getKey())).as(tuned + " " + e.getKey())
-                        .isCloseTo(want, within(Math.max(1e-4 * Math.abs(want), 1e-9 * total)));
+                        .isCloseTo(want, within(Math.max(PER_PARAMETER * Math.abs(want), 1e-9 * total)));
             }
         }
     }
