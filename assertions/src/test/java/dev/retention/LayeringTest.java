@@ -57,7 +57,7 @@ class LayeringTest {
 
                 import dev.retention.eval.*;
                 import static dev.retention.assertions.RetentionAssertions.*;
-                import dev.retention.io.AtomicFiles;
+                import dev.retention.io.internal.AtomicFiles;
 
                 class Sneaky {
                     /** {@link dev.retention.report.RetentionReport} in Javadoc is not a reference. */

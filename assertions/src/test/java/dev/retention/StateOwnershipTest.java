@@ -1,7 +1,7 @@
 package dev.retention;
 
 import dev.retention.assertions.RetentionEvents;
-import dev.retention.diagnostics.FisherDrift;
+import dev.retention.diagnostics.internal.FisherDrift;
 import dev.retention.report.RetentionReport;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +91,7 @@ class StateOwnershipTest {
 
         private dev.retention.eval.Scorecard card(String name) {
             return new dev.retention.eval.Scorecard("s", suite.contentHash(), new dev.retention.eval.ModelRef(name,
-                    name.repeat(64), "/" + name, "cpu"), new dev.retention.eval.ScoringConfig(1, 8, false, "{prompt}",
+                    name.repeat(64), "/" + name, "cpu"), new dev.retention.eval.internal.ScoringConfig(1, 8, false, "{prompt}",
                     "t", "t"), java.time.Instant.EPOCH, List.of(new dev.retention.eval.ItemResult("a", "c",
                     "loglikelihood", java.util.Optional.empty(), dev.retention.eval.ItemResult.Outcome.PASS, -1, 1, 0, 0,
                     "x", "y", "y")));

@@ -1,11 +1,7 @@
 package dev.retention.assertions;
 
-import org.apiguardian.api.API;
-
 import java.util.List;
 import java.util.Objects;
-
-import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * The state of a category-level assertion: a {@link Comparison} and the categories it covers.
@@ -14,8 +10,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * @param every all categories that have scored items
  * @param overall all items of the suite pooled as one category named {@code overall}
  */
-@API(status = INTERNAL, since = "0.1")
-public record CategorySelection(Comparison comparison, List<String> categories, boolean every, boolean overall) {
+record CategorySelection(Comparison comparison, List<String> categories, boolean every, boolean overall) {
     public CategorySelection {
         Objects.requireNonNull(comparison, "comparison");
         categories = List.copyOf(categories);

@@ -1,18 +1,14 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
-import org.apiguardian.api.API;
 import org.assertj.core.api.SoftAssertionsProvider;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
-
 /** The state of a {@link CheckpointsAssert}: ordered checkpoints, their baseline, suite and categories. */
-@API(status = INTERNAL, since = "0.1")
-public record CheckpointSeries(List<ScoredModel> checkpoints, Optional<ScoredModel> baseline, Optional<Suite> suite,
+record CheckpointSeries(List<ScoredModel> checkpoints, Optional<ScoredModel> baseline, Optional<Suite> suite,
                                List<String> categories, Optional<SoftAssertionsProvider> softly) {
     public CheckpointSeries {
         checkpoints = List.copyOf(checkpoints);

@@ -24,7 +24,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, CheckpointSeries> {
 
-    public CheckpointsAssert(CheckpointSeries actual) {
+    CheckpointsAssert(CheckpointSeries actual) {
         super(actual, CheckpointsAssert.class);
     }
 

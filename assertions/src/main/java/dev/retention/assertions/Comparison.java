@@ -1,20 +1,16 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
-import org.apiguardian.api.API;
 import org.assertj.core.api.SoftAssertionsProvider;
 
 import java.util.Objects;
 import java.util.Optional;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
-
 /**
  * The state of a {@link RetentionAssert} or {@link ImprovementAssert}: tuned and baseline models,
  * the suite, the verdict rule and its confidence level.
  */
-@API(status = INTERNAL, since = "0.1")
-public record Comparison(ScoredModel tuned, ScoredModel baseline, Optional<Suite> suite, VerdictRule rule,
+record Comparison(ScoredModel tuned, ScoredModel baseline, Optional<Suite> suite, VerdictRule rule,
                          double confidence, Optional<SoftAssertionsProvider> softly) {
 
     public Comparison {

@@ -1,6 +1,6 @@
 package dev.retention.assertions;
 
-import dev.retention.diagnostics.DistributionDrift;
+import dev.retention.diagnostics.internal.DistributionDrift;
 import dev.retention.eval.Evaluator;
 import dev.retention.model.CausalLm;
 import org.apiguardian.api.API;
@@ -26,7 +26,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 @API(status = EXPERIMENTAL, since = "0.1")
 public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextComparison> {
 
-    public DivergenceAssert(TextComparison actual) {
+    DivergenceAssert(TextComparison actual) {
         super(actual, DivergenceAssert.class);
     }
 

@@ -1,6 +1,6 @@
 package dev.retention.assertions;
 
-import dev.retention.diagnostics.FisherDrift;
+import dev.retention.diagnostics.internal.FisherDrift;
 import dev.retention.eval.Evaluator;
 import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
@@ -22,7 +22,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 @API(status = EXPERIMENTAL, since = "0.1")
 public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightComparison> {
 
-    public FisherDriftAssert(WeightComparison actual) {
+    FisherDriftAssert(WeightComparison actual) {
         super(actual, FisherDriftAssert.class);
     }
 

@@ -14,7 +14,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class ImprovementAssert extends ChainedAssert<ImprovementAssert, Comparison> {
 
-    public ImprovementAssert(Comparison actual) {
+    ImprovementAssert(Comparison actual) {
         super(actual, ImprovementAssert.class);
     }
 

@@ -11,7 +11,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCategoriesAssert, CategorySelection> {
 
-    public ImprovementCategoriesAssert(CategorySelection actual) {
+    ImprovementCategoriesAssert(CategorySelection actual) {
         super(actual, ImprovementCategoriesAssert.class);
     }
 

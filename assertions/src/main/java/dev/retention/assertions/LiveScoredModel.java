@@ -2,9 +2,9 @@ package dev.retention.assertions;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScorecardKey;
-import dev.retention.eval.ScorecardStore;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScorecardKey;
+import dev.retention.eval.internal.ScorecardStore;
+import dev.retention.eval.internal.ScoringConfig;
 import dev.retention.suite.Suite;
 
 import java.util.Map;

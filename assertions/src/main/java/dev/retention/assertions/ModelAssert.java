@@ -15,7 +15,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class ModelAssert extends ChainedAssert<ModelAssert, ModelSubject> {
 
-    public ModelAssert(ModelSubject actual) {
+    ModelAssert(ModelSubject actual) {
         super(actual, ModelAssert.class);
     }
 

@@ -1,21 +1,17 @@
 package dev.retention.assertions;
 
 import dev.retention.suite.Suite;
-import org.apiguardian.api.API;
 import org.assertj.core.api.SoftAssertionsProvider;
 
 import java.util.Objects;
 import java.util.Optional;
-
-import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * The state of a {@link ModelAssert}: the model, the suite chosen with {@code on(suite)} if any,
  * the soft-assertion collector when the chain started from {@link RetentionSoftAssertions}, and
  * whether the chain said {@code allowingSameModel()}.
  */
-@API(status = INTERNAL, since = "0.1")
-public record ModelSubject(ScoredModel model, Optional<Suite> suite, Optional<SoftAssertionsProvider> softly,
+record ModelSubject(ScoredModel model, Optional<Suite> suite, Optional<SoftAssertionsProvider> softly,
                            boolean sameModelAllowed) {
     public ModelSubject {
         Objects.requireNonNull(model, "model");

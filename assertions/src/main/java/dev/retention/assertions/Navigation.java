@@ -3,7 +3,7 @@ package dev.retention.assertions;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScorecardStore;
+import dev.retention.eval.internal.ScorecardStore;
 import dev.retention.model.CausalLm;
 import org.assertj.core.api.SoftAssertionsProvider;
 import org.assertj.core.description.Description;

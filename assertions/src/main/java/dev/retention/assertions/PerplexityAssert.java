@@ -16,7 +16,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
 
-    public PerplexityAssert(TextComparison actual) {
+    PerplexityAssert(TextComparison actual) {
         super(actual, PerplexityAssert.class);
     }
 

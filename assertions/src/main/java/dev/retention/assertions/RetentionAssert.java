@@ -27,7 +27,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> {
 
-    public RetentionAssert(Comparison actual) {
+    RetentionAssert(Comparison actual) {
         super(actual, RetentionAssert.class);
     }
 

@@ -12,7 +12,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 @API(status = STABLE, since = "0.1")
 public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategoriesAssert, CategorySelection> {
 
-    public RetentionCategoriesAssert(CategorySelection actual) {
+    RetentionCategoriesAssert(CategorySelection actual) {
         super(actual, RetentionCategoriesAssert.class);
     }
 

@@ -1,14 +1,9 @@
 package dev.retention.assertions;
 
-import org.apiguardian.api.API;
-
 import java.util.Objects;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
-
 /** The state of a text-based comparison ({@link PerplexityAssert}, {@link DivergenceAssert}): the comparison and the text. */
-@API(status = INTERNAL, since = "0.1")
-public record TextComparison(Comparison comparison, String label, String text) {
+record TextComparison(Comparison comparison, String label, String text) {
 
     /** Placeholder before a text is chosen. */
     static final String UNSET = "\u0000unset";

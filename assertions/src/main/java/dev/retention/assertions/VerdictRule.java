@@ -2,10 +2,10 @@ package dev.retention.assertions;
 
 import org.apiguardian.api.API;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 /** How a retention assertion turns paired scores into a verdict. */
-@API(status = INTERNAL, since = "0.1")
+@API(status = EXPERIMENTAL, since = "0.1")
 public enum VerdictRule {
 
     /**

@@ -1,16 +1,12 @@
 package dev.retention.assertions;
 
-import org.apiguardian.api.API;
 import org.assertj.core.api.SoftAssertionsProvider;
 
 import java.util.Objects;
 import java.util.Optional;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
-
 /** The state of a {@link WeightsAssert} or {@link FisherDriftAssert}: the two models compared. */
-@API(status = INTERNAL, since = "0.1")
-public record WeightComparison(ScoredModel tuned, ScoredModel baseline, Optional<dev.retention.suite.Suite> suite,
+record WeightComparison(ScoredModel tuned, ScoredModel baseline, Optional<dev.retention.suite.Suite> suite,
                                Optional<SoftAssertionsProvider> softly) {
     public WeightComparison {
         Objects.requireNonNull(tuned, "tuned");

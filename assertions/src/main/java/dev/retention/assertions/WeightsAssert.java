@@ -1,7 +1,7 @@
 package dev.retention.assertions;
 
-import dev.retention.diagnostics.ChangeRank;
-import dev.retention.diagnostics.ParameterDrift;
+import dev.retention.diagnostics.internal.ChangeRank;
+import dev.retention.diagnostics.internal.ParameterDrift;
 import dev.retention.model.CausalLm;
 import org.apiguardian.api.API;
 
@@ -27,7 +27,7 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
 
     private static final int SHOWN = 10;
 
-    public WeightsAssert(WeightComparison actual) {
+    WeightsAssert(WeightComparison actual) {
         super(actual, WeightsAssert.class);
     }
 

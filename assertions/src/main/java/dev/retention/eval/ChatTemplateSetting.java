@@ -1,7 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.model.ChatTemplate;
-import dev.retention.model.ModelDescriptor;
+import dev.retention.model.internal.ModelDescriptor;
 import org.apiguardian.api.API;
 
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
-import dev.retention.model.ScoreRow;
-import dev.retention.model.TokenDivergence;
-import dev.retention.model.TokenScores;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.TokenDivergence;
+import dev.retention.model.internal.TokenScores;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
 import org.apiguardian.api.API;

@@ -1,6 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
+import dev.retention.model.internal.ServedGeneration;
 import dev.retention.model.GreedySession;
 
 import java.util.ArrayList;
@@ -97,9 +98,9 @@ final class GreedyDecoder {
                 int keep = Math.min(prompt.length, model.contextLength() - first.maxNewTokens());
                 p.add(Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length));
             }
-            List<CausalLm.ServedGeneration> g = model.generateServed(p, first.maxNewTokens(), first.stop());
+            List<ServedGeneration> g = model.generateServed(p, first.maxNewTokens(), first.stop());
             for (int k = 0; k < idx.size(); k++) {
-                CausalLm.ServedGeneration s = g.get(k);
+                ServedGeneration s = g.get(k);
                 Generation.StopReason reason = s.eos() ? Generation.StopReason.EOS
                         : s.budgetSpent() ? Generation.StopReason.MAX_TOKENS : Generation.StopReason.STOP_STRING;
                 int cut = earliestStop(s.text(), first.stop()); // cut as the local loop cuts

@@ -1,7 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.model.LmTokenizer;
-import dev.retention.model.ScoreRow;
+import dev.retention.model.internal.ScoreRow;
 
 import java.util.Arrays;
 import java.util.function.IntSupplier;

@@ -3,7 +3,7 @@ package dev.retention.eval;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ChatTemplate;
 import dev.retention.model.ChatTemplateException;
-import dev.retention.model.ModelDescriptor;
+import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;
 import org.apiguardian.api.API;
@@ -174,8 +174,13 @@ public final class PromptFormat {
         return item instanceof SuiteItem.Loglikelihood l ? l.delimiter() : "";
     }
 
-    /** SHA-256 of the chat template applied to some item of {@code suite}, or empty when none is. */
-    Optional<String> appliedTemplate(Suite suite) {
+    /**
+     * The chat template this format applies to {@code suite}.
+     *
+     * @param suite the suite
+     * @return SHA-256 (hex) of the chat template applied to some item of {@code suite}, or empty when none is
+     */
+    public Optional<String> appliedTemplate(Suite suite) {
         boolean anyChat = suite.items().stream().anyMatch(SuiteItem::chat);
         return anyChat ? chatTemplate().map(ChatTemplate::sha256) : Optional.empty();
     }

@@ -1,6 +1,6 @@
 package dev.retention.eval;
 
-import dev.retention.model.ScoreRow;
+import dev.retention.model.internal.ScoreRow;
 
 import java.util.ArrayList;
 import java.util.Arrays;

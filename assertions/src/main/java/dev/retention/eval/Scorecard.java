@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import dev.retention.eval.internal.ScoringConfig;
 
 import static org.apiguardian.api.API.Status.STABLE;
 

@@ -11,8 +11,8 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import dev.retention.io.AtomicFiles;
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.AtomicFiles;
+import dev.retention.io.internal.Sha256;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import dev.retention.eval.internal.ScoringConfig;
 
 /**
  * Scorecard JSON, schema {@code retention-scorecard} version 2.

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.retention.eval.internal.ScoringConfig;
 
 /**
  * Turns a suite into requests, runs them through an {@link Evaluator} (all log-likelihood requests
@@ -109,7 +110,7 @@ final class SuiteScorer {
                 results.add(perplexity(p, sev, rolls.get(ti++)));
             }
         }
-        ScoringConfig scoring = ScoringConfig.of(model.descriptor(), evaluator.config(), format, suite);
+        ScoringConfig scoring = ScoringConfig.of(model.descriptor(), evaluator.config(), format.appliedTemplate(suite));
         return new Scorecard(suite.name(), suite.contentHash(),
                 new ModelRef(model.name(), model.fingerprint(), model.directory().toString(), model.device()), scoring,
                 Instant.now(), results);

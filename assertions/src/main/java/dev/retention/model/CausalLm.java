@@ -11,6 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.retention.model.internal.ModelDescriptor;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.ServedGeneration;
+import dev.retention.model.internal.SpecialTokens;
+import dev.retention.model.internal.TokenDivergence;
+import dev.retention.model.internal.TokenScores;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
@@ -260,22 +266,6 @@ public final class CausalLm implements AutoCloseable {
                     c.finishReason() == Completion.FinishReason.LENGTH));
         }
         return out;
-    }
-
-    /**
-     * A served model's greedy completion.
-     *
-     * @param tokens generated ids (EOS excluded; the engine includes the token that completed a stop string)
-     * @param text the text of {@code tokens} by the local tokenizer, as the local decoding loop writes it
-     *     (stop strings not yet cut). The engine's own text is not used: it holds back the bytes of an
-     *     incomplete UTF-8 character at the end (vLLM detokenizes incrementally) where the local decoding
-     *     shows U+FFFD, so an exact-match check could pass on the engine and fail locally; the self-check
-     *     has shown that the engine's text is this one otherwise
-     * @param eos whether the model produced EOS
-     * @param budgetSpent whether the token budget ended it
-     */
-    @API(status = INTERNAL, since = "0.1")
-    public record ServedGeneration(int[] tokens, String text, boolean eos, boolean budgetSpent) {
     }
 
     /**

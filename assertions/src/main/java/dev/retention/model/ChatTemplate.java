@@ -6,7 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.Sha256;
 import org.apiguardian.api.API;
 
 import java.io.IOException;
@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.retention.model.internal.ModelDescriptor;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * A Hugging Face chat template, rendered exactly as transformers' {@code tokenizer.apply_chat_template(messages,
@@ -164,8 +166,13 @@ public final class ChatTemplate {
     /**
      * The chat template of a model: its own directory's, else (for a PEFT adapter that ships none) its base
      * model's; empty when neither has one.
+     *
+     * @param model the model
+     * @return its chat template, if any
+     * @throws ModelLoadException naming the file when a template file cannot be read or is malformed
      */
-    static Optional<ChatTemplate> of(ModelDescriptor model) {
+    @API(status = INTERNAL, since = "0.1")
+    public static Optional<ChatTemplate> of(ModelDescriptor model) {
         Optional<ChatTemplate> own = from(model.directory());
         return own.isPresent() || model.base().isEmpty() ? own : of(model.base().get());
     }
@@ -175,8 +182,12 @@ public final class ChatTemplate {
      * {@code unk_token}, {@code sep_token}, {@code pad_token}, {@code cls_token}, {@code mask_token},
      * {@code additional_special_tokens}) as their text, read from the model's {@code tokenizer_config.json}, then
      * {@code special_tokens_map.json} for those it does not name; for a PEFT adapter, its base model's.
+     *
+     * @param model the model
+     * @return the special tokens by name
      */
-    static Map<String, Object> specialTokens(ModelDescriptor model) {
+    @API(status = INTERNAL, since = "0.1")
+    public static Map<String, Object> specialTokens(ModelDescriptor model) {
         if (model.base().isPresent()) {
             return specialTokens(model.base().get());
         }

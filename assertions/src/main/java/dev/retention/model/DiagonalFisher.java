@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import dev.retention.model.internal.ScoreRow;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

@@ -1,6 +1,6 @@
 package dev.retention.model;
 
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;

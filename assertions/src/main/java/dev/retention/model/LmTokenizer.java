@@ -6,6 +6,7 @@ import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.retention.model.internal.SpecialTokens;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

@@ -1,5 +1,6 @@
 package dev.retention.model;
 
+
 /**
  * Singular values of a low-rank product {@code s · B·A} ({@code B}: out × r, {@code A}: r × in) from
  * its factors alone: with thin QR factorisations {@code B = Q_B R_B} and {@code Aᵀ = Q_A R_A}

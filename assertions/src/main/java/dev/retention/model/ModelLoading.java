@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import dev.retention.model.internal.ModelDescriptor;
 
 /**
  * How a {@link CausalLm} comes to be: a served model is connected and self-checked, a directory is

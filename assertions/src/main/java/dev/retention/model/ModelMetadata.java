@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import dev.retention.model.internal.SpecialTokens;
 
 /**
  * What Retention reads from a model directory's JSON files: the tokenizer's vocabulary size and

@@ -2,6 +2,7 @@ package dev.retention.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.retention.model.internal.ScoreRow;
 
 /**
  * Consecutive score rows grouped by a shared input prefix: the choices of a multiple-choice item

@@ -1,5 +1,7 @@
 package dev.retention.model;
 
+import dev.retention.model.internal.TokenScores;
+
 /**
  * A serving engine's scores of one token-id prompt: for every token after the first, its natural-log
  * probability given the tokens before it ({@code logProbs[i]} scores {@code tokens[i + 1]}), the

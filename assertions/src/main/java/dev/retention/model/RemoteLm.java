@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.TokenScores;
 
 /**
  * A model on an OpenAI-compatible serving engine (vLLM, SGLang's OpenAI API): prompts go as token

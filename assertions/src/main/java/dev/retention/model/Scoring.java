@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.TokenDivergence;
+import dev.retention.model.internal.TokenScores;
 
 /**
  * Scoring for {@link CausalLm}: log-probabilities of target tokens (with prefix sharing on native

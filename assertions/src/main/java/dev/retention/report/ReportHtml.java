@@ -4,7 +4,7 @@ import dev.retention.assertions.CategoryVerdict;
 import dev.retention.assertions.DiagnosticVerdict;
 import dev.retention.assertions.ItemChange;
 import dev.retention.assertions.PerplexityVerdict;
-import dev.retention.eval.LibraryVersion;
+import dev.retention.eval.internal.LibraryVersion;
 import dev.retention.stats.Interval;
 import dev.retention.stats.Wilson;
 

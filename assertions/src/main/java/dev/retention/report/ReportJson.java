@@ -8,7 +8,7 @@ import dev.retention.assertions.DiagnosticVerdict;
 import dev.retention.assertions.ItemChange;
 import dev.retention.assertions.PerplexityVerdict;
 import dev.retention.assertions.TradeOff;
-import dev.retention.eval.LibraryVersion;
+import dev.retention.eval.internal.LibraryVersion;
 
 import java.time.Instant;
 import java.util.List;

@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.retention.io.AtomicFiles;
+import dev.retention.io.internal.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

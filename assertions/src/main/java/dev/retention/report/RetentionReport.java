@@ -1,7 +1,7 @@
 package dev.retention.report;
 
 import dev.retention.assertions.RetentionEvents;
-import dev.retention.io.AtomicFiles;
+import dev.retention.io.internal.AtomicFiles;
 import org.apiguardian.api.API;
 
 import java.io.IOException;

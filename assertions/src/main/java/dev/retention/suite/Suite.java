@@ -1,7 +1,7 @@
 package dev.retention.suite;
 
-import dev.retention.io.AtomicFiles;
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.AtomicFiles;
+import dev.retention.io.internal.Sha256;
 import org.apiguardian.api.API;
 
 import java.io.IOException;

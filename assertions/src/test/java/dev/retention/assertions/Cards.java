@@ -3,7 +3,7 @@ package dev.retention.assertions;
 import dev.retention.eval.ItemResult;
 import dev.retention.eval.ModelRef;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScoringConfig;
 import dev.retention.suite.Severity;
 import dev.retention.suite.Suite;
 import dev.retention.suite.SuiteItem;

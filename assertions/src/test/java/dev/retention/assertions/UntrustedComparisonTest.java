@@ -2,7 +2,7 @@ package dev.retention.assertions;
 
 import dev.retention.eval.ItemResult;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScoringConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.retention.eval;
 
-import dev.retention.model.ScoreRow;
+import dev.retention.model.internal.ScoreRow;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import dev.retention.model.internal.TokenScores;
 
 import static dev.retention.fixtures.FakeCompletionsServer.Reply;
 import static org.assertj.core.api.Assertions.assertThat;

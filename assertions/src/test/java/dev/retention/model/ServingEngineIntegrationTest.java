@@ -33,6 +33,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.SpecialTokens;
+import dev.retention.model.internal.TokenScores;
 
 import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 import static org.assertj.core.api.Assertions.assertThat;

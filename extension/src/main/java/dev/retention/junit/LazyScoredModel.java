@@ -4,11 +4,11 @@ import dev.retention.assertions.ScoredModel;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScorecardKey;
-import dev.retention.eval.ScorecardStore;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScorecardKey;
+import dev.retention.eval.internal.ScorecardStore;
+import dev.retention.eval.internal.ScoringConfig;
 import dev.retention.model.CausalLm;
-import dev.retention.model.ModelDescriptor;
+import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.ModelOptions;
 import dev.retention.suite.Suite;
 

@@ -2,7 +2,7 @@ package dev.retention.junit;
 
 import dev.retention.model.CausalLm;
 import dev.retention.model.Devices;
-import dev.retention.model.ModelDescriptor;
+import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.ModelOptions;
 
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.retention.junit;
 import dev.retention.eval.ChatTemplateSetting;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.ProgressListener;
-import dev.retention.eval.ScorecardCache;
+import dev.retention.eval.internal.ScorecardCache;
 import dev.retention.model.ChatTemplate;
 import dev.retention.model.CausalLm;
 import dev.retention.model.Devices;

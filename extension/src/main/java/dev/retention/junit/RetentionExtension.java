@@ -3,7 +3,7 @@ package dev.retention.junit;
 import dev.retention.assertions.ChainTracker;
 import dev.retention.assertions.RetentionEvents;
 import dev.retention.assertions.ScoredModel;
-import dev.retention.io.AtomicFiles;
+import dev.retention.io.internal.AtomicFiles;
 import dev.retention.model.CausalLm;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;

@@ -2,10 +2,10 @@ package dev.retention.junit;
 
 import dev.retention.assertions.ScoredModel;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScorecardCache;
+import dev.retention.eval.internal.ScorecardCache;
 import dev.retention.model.AdapterBase;
 import dev.retention.model.CausalLm;
-import dev.retention.model.ModelDescriptor;
+import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.ModelOptions;
 import dev.retention.report.ReportFiles;
 import dev.retention.report.RetentionReport;

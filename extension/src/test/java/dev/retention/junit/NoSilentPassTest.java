@@ -4,7 +4,7 @@ import dev.retention.assertions.ScoredModel;
 import dev.retention.eval.ItemResult;
 import dev.retention.eval.ModelRef;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScoringConfig;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.suite.Suite;
 import org.assertj.core.api.junit.jupiter.InjectSoftAssertions;

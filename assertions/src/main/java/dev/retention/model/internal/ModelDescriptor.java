@@ -1,4 +1,4 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import org.apiguardian.api.API;
 
@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.retention.model.ChatTemplate;
+import dev.retention.model.ModelLoadException;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

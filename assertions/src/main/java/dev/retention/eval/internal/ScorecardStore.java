@@ -1,8 +1,9 @@
-package dev.retention.eval;
+package dev.retention.eval.internal;
 
 import org.apiguardian.api.API;
 
 import java.util.function.Supplier;
+import dev.retention.eval.Scorecard;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

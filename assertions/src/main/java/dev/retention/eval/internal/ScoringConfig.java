@@ -1,13 +1,15 @@
-package dev.retention.eval;
+package dev.retention.eval.internal;
 
-import dev.retention.io.Sha256;
-import dev.retention.suite.Suite;
+import dev.retention.io.internal.Sha256;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import dev.retention.eval.EvalConfig;
+import dev.retention.eval.PromptFormat;
+import dev.retention.suite.Suite;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
@@ -48,19 +50,31 @@ public record ScoringConfig(int batchSize, int contextLength, boolean addBosToke
     }
 
     /**
-     * The configuration an {@link Evaluator} with {@code config} uses for the model {@code model} on {@code suite}
-     * (which chat template, if any, its chat items go through).
+     * The configuration an {@link dev.retention.eval.Evaluator} with {@code config} uses for {@code model} on
+     * {@code suite} (which chat template, if any, its chat items go through).
+     *
+     * @param model the model
+     * @param config the evaluation settings
+     * @param suite the suite
+     * @return the configuration
      */
-    public static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config, Suite suite) {
-        return of(model, config, PromptFormat.of(model, config), suite);
+    public static ScoringConfig of(dev.retention.model.internal.ModelDescriptor model, EvalConfig config, Suite suite) {
+        return of(model, config, PromptFormat.of(model, config).appliedTemplate(suite));
     }
 
-    static ScoringConfig of(dev.retention.model.ModelDescriptor model, EvalConfig config, PromptFormat format,
-                            Suite suite) {
-        Optional<String> chat = format.appliedTemplate(suite);
+    /**
+     * The configuration under which {@code model} is scored with {@code config}.
+     *
+     * @param model the model
+     * @param config the evaluation settings
+     * @param chatTemplate SHA-256 (hex) of the chat template applied to the suite's chat items, if one was
+     * @return the configuration, recording the system message only when a chat template was applied
+     */
+    public static ScoringConfig of(dev.retention.model.internal.ModelDescriptor model, EvalConfig config,
+                                   Optional<String> chatTemplate) {
         return new ScoringConfig(config.batchSize(), model.contextLength(), model.addBosToken(), config.promptTemplate(),
-                LibraryVersion.retention(), LibraryVersion.engine(), chat,
-                chat.isPresent() ? config.systemMessage() : Optional.empty());
+                LibraryVersion.retention(), LibraryVersion.engine(), chatTemplate,
+                chatTemplate.isPresent() ? config.systemMessage() : Optional.empty());
     }
 
     /**

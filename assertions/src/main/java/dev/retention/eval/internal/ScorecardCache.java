@@ -1,7 +1,7 @@
-package dev.retention.eval;
+package dev.retention.eval.internal;
 
-import dev.retention.io.AtomicFiles;
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.AtomicFiles;
+import dev.retention.io.internal.Sha256;
 import org.apiguardian.api.API;
 
 import java.io.IOException;
@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import dev.retention.eval.Scorecard;
+import dev.retention.eval.ScorecardFormatException;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
@@ -126,7 +128,13 @@ public final class ScorecardCache implements ScorecardStore {
         return mode;
     }
 
-    Path file(ScorecardKey key) {
+    /**
+     * Where the scorecard of {@code key} is stored.
+     *
+     * @param key the scorecard's key
+     * @return its file under the cache directory (which need not exist)
+     */
+    public Path file(ScorecardKey key) {
         return dir.resolve(key.hash() + ".json");
     }
 

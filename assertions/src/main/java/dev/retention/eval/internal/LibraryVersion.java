@@ -1,4 +1,4 @@
-package dev.retention.eval;
+package dev.retention.eval.internal;
 
 import org.apiguardian.api.API;
 

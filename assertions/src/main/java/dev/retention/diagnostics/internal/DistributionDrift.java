@@ -1,4 +1,4 @@
-package dev.retention.diagnostics;
+package dev.retention.diagnostics.internal;
 
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.TextDivergence;

@@ -1,4 +1,4 @@
-package dev.retention.io;
+package dev.retention.io.internal;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,10 @@
-package dev.retention.eval;
+package dev.retention.eval.internal;
 
-import dev.retention.io.Sha256;
+import dev.retention.io.internal.Sha256;
 import org.apiguardian.api.API;
 
 import java.util.Objects;
+import dev.retention.eval.Scorecard;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

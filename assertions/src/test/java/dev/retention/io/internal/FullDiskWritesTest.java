@@ -1,11 +1,11 @@
-package dev.retention.io;
+package dev.retention.io.internal;
 
 import dev.retention.eval.ItemResult;
 import dev.retention.eval.ModelRef;
 import dev.retention.eval.Scorecard;
-import dev.retention.eval.ScorecardCache;
-import dev.retention.eval.ScorecardKey;
-import dev.retention.eval.ScoringConfig;
+import dev.retention.eval.internal.ScorecardCache;
+import dev.retention.eval.internal.ScorecardKey;
+import dev.retention.eval.internal.ScoringConfig;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.retention.diagnostics;
+package dev.retention.diagnostics.internal;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -10,7 +10,7 @@ import dev.retention.eval.ProgressListener;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
-import dev.retention.model.ScoreRow;
+import dev.retention.model.internal.ScoreRow;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
