@@ -1,7 +1,7 @@
 package dev.retention.model;
 
 import com.google.gson.JsonParser;
-import dev.retention.fixtures.FakeCompletionsServer;
+import dev.retention.fixtures.internal.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 import dev.retention.model.internal.TokenScores;
 
-import static dev.retention.fixtures.FakeCompletionsServer.Reply;
+import static dev.retention.fixtures.internal.FakeCompletionsServer.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -5,7 +5,7 @@ import dev.retention.eval.Evaluator;
 import dev.retention.eval.Generation;
 import dev.retention.eval.Loglikelihood;
 import dev.retention.eval.ProgressListener;
-import dev.retention.fixtures.FakeCompletionsServer;
+import dev.retention.fixtures.internal.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

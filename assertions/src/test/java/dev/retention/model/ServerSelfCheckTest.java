@@ -1,6 +1,6 @@
 package dev.retention.model;
 
-import dev.retention.fixtures.FakeCompletionsServer;
+import dev.retention.fixtures.internal.FakeCompletionsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-import static dev.retention.fixtures.FakeCompletionsServer.Fault;
+import static dev.retention.fixtures.internal.FakeCompletionsServer.Fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,10 @@
 package dev.retention.junit;
 
-import dev.retention.fixtures.PublicTypes;
+import dev.retention.fixtures.internal.PublicTypes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +12,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiStatusTest {
 
     private static final Path README = Path.of("../README.md");
+
+    /** INTERNAL types that stay outside an internal package, each for the reason given. */
+    private static final Set<String> INTERNAL_ELSEWHERE = Set.of(
+            // @RetentionTest registers it with @ExtendWith, so JUnit must be able to name it
+            "dev.retention.junit.RetentionExtension");
 
     @Test
     void everyPublicTypeOfTheExtensionDeclaresAnApiStatus() {
@@ -27,5 +33,14 @@ class ApiStatusTest {
                 .isEmpty();
         assertThat(PublicTypes.internalButListed(RetentionTest.class, README))
                 .as("INTERNAL types of retention-junit listed as public API in the README").isEmpty();
+    }
+
+    @Test
+    void internalTypesLiveInInternalPackagesAndApiTypesNeverExposeThem() {
+        assertThat(PublicTypes.statusAgainstPackage(RetentionTest.class, INTERNAL_ELSEWHERE))
+                .as("public types of retention-junit whose @API status contradicts their package").isEmpty();
+        assertThat(PublicTypes.membersExposingInternals(RetentionTest.class))
+                .as("public members of retention-junit's API that name an internal type without @API(status = INTERNAL)")
+                .isEmpty();
     }
 }

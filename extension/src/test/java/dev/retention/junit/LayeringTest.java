@@ -1,6 +1,6 @@
 package dev.retention.junit;
 
-import dev.retention.fixtures.JavaSources;
+import dev.retention.fixtures.internal.JavaSources;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

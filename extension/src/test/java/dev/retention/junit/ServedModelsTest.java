@@ -1,7 +1,7 @@
 package dev.retention.junit;
 
 import dev.retention.assertions.ScoredModel;
-import dev.retention.fixtures.FakeCompletionsServer;
+import dev.retention.fixtures.internal.FakeCompletionsServer;
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
