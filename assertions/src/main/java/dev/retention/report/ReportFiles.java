@@ -14,6 +14,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param latestHtml {@code dir/report.html}, a copy of the latest run's HTML report
  * @param latestJson {@code dir/report.json}, a copy of the latest run's JSON report
  * @param index {@code dir/index.html}, every run under {@code dir/runs/}, newest first
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record ReportFiles(Path html, Path json, Path latestHtml, Path latestJson, Path index) {

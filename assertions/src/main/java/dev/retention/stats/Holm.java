@@ -14,6 +14,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <p>With the m p-values sorted ascending, {@code p(1) <= ... <= p(m)}, the adjusted values are
  * {@code p~(i) = max_{j <= i} min(1, (m - j + 1) p(j))}; rejecting every hypothesis with
  * {@code p~ <= alpha} keeps the chance of any false rejection at most {@code alpha}.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Holm {
@@ -21,7 +23,16 @@ public final class Holm {
     private Holm() {
     }
 
-    /** The Holm-adjusted p-values, in the order given. */
+    /**
+     * The Holm-adjusted p-values, in the order given.
+     *
+     * @param pValues the family's raw p-values, each in {@code [0, 1]}; not modified (an empty array gives an
+     *     empty result)
+     * @return a new array whose element {@code i} is the adjusted p-value of {@code pValues[i]}, in
+     *     {@code [pValues[i], 1]}
+     * @throws IllegalArgumentException if a p-value is NaN or outside {@code [0, 1]} (the message names its
+     *     index and value)
+     */
     public static double[] adjust(double[] pValues) {
         int m = pValues.length;
         Integer[] order = new Integer[m];

@@ -11,6 +11,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  * @param lower lower bound, not NaN
  * @param upper upper bound, {@code >= lower}
  * @param confidence nominal coverage probability, in {@code (0, 1)}
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public record Interval(double lower, double upper, double confidence) {

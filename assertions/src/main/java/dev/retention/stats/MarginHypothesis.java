@@ -7,6 +7,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 /**
  * The two one-sided questions a margin test can answer about {@code Delta = acc(tuned) - acc(baseline)}
  * and a margin {@code delta >= 0}. A small p-value is evidence for the alternative {@code H1}.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public enum MarginHypothesis {

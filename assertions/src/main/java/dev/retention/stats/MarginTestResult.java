@@ -15,6 +15,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param statistic Tango's score {@code Z = (c - b + n delta) / sqrt(n (2 q~_c + delta (1 - delta)))}
  * @param pValue the one-sided p-value for {@code hypothesis}, in {@code [0, 1]}
  * @param method how the p-value was computed
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record MarginTestResult(

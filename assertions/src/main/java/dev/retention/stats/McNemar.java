@@ -8,6 +8,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * Exact (conditional) McNemar test for paired binary outcomes (Q. McNemar, Psychometrika 12:153-157,
  * 1947). Conditional on the {@code m = b + c} discordant items, the number of regressions {@code b} is
  * {@code Binomial(m, 1/2)} when both models are equally accurate.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class McNemar {

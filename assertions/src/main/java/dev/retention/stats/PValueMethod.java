@@ -4,7 +4,11 @@ import org.apiguardian.api.API;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
-/** How a {@link MarginTestResult}'s p-value was computed. */
+/**
+ * How a {@link MarginTestResult}'s p-value was computed.
+ *
+ * @since 0.1
+ */
 @API(status = EXPERIMENTAL, since = "0.1")
 public enum PValueMethod {
 

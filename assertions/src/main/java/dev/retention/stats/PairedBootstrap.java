@@ -24,6 +24,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>Deterministic: every call starts a fresh {@link SplittableRandom} from the seed, so a given seed and
  * {@code n} always produce the same sequence of index vectors, whatever statistic is evaluated on them.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class PairedBootstrap {

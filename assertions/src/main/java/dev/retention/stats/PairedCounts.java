@@ -16,6 +16,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param regressions {@code b}: items the baseline got right and the tuned model got wrong
  * @param improvements {@code c}: items the baseline got wrong and the tuned model got right
  * @param baselineCorrect items the baseline got right ({@code >= b}, and {@code n - baselineCorrect >= c})
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record PairedCounts(int n, int regressions, int improvements, int baselineCorrect) {

@@ -31,6 +31,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <p>With {@code delta = 0}, {@code Z = (c - b)/sqrt(b + c)} is McNemar's statistic; the forgetting
  * test then answers the same question as {@link McNemar#exactOneSidedPValue}, unconditionally instead
  * of conditionally on {@code b + c}. Both are valid; neither p-value bounds the other in general.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class PairedMarginTest {

@@ -14,6 +14,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>The array passed in is owned by the caller and reused for the next resample: read it, do not keep
  * it.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 @API(status = EXPERIMENTAL, since = "0.1")

@@ -9,6 +9,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * succession, and statistical inference", JASA 22:209-212, 1927; recommended by Agresti &amp; Coull,
  * "Approximate is better than 'exact' for interval estimation of binomial proportions", Am. Stat.
  * 52:119-126, 1998, and Brown, Cai &amp; DasGupta, Stat. Sci. 16:101-133, 2001).
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Wilson {

@@ -33,6 +33,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  *
  * @param type the check
  * @param expect the operand; for exact, contains and icontains it defaults to the item's answer
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public record Check(Type type, Optional<String> expect) {
@@ -42,8 +44,28 @@ public record Check(Type type, Optional<String> expect) {
     /** The kinds of check. */
     @API(status = STABLE, since = "0.1")
     public enum Type {
-        EXACT, CONTAINS, ICONTAINS, REGEX, JSON;
+        /** The stripped output equals the stripped operand (suite files: {@code exact}, the default). */
+        EXACT,
+        /** The output contains the stripped operand, case-sensitively (suite files: {@code contains}). */
+        CONTAINS,
+        /**
+         * The output contains the stripped operand, both lower-cased with {@link Locale#ROOT}
+         * (suite files: {@code icontains}).
+         */
+        ICONTAINS,
+        /** The {@code expect} pattern is found anywhere in the raw output (suite files: {@code regex}). */
+        REGEX,
+        /**
+         * The stripped output is one strict JSON value, equal as JSON to {@code expect} when that is given
+         * (suite files: {@code json}).
+         */
+        JSON;
 
+        /**
+         * The name of this check in suite files, the value of an item's {@code check} field.
+         *
+         * @return the lower-case constant name, e.g. {@code "icontains"}
+         */
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -59,6 +81,17 @@ public record Check(Type type, Optional<String> expect) {
         }
     }
 
+    /**
+     * Validates the check: a regex must compile and a json check's {@code expect}, when given, must be
+     * strict JSON.
+     *
+     * @param type the check
+     * @param expect the operand, or empty to use the item's answer (required for regex)
+     * @throws NullPointerException if {@code type} or {@code expect} is null
+     * @throws IllegalArgumentException if a regex check has no {@code expect}, or a json check's
+     *     {@code expect} is not valid JSON (the message quotes it)
+     * @throws java.util.regex.PatternSyntaxException if a regex check's {@code expect} is not a valid Java regex
+     */
     public Check {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(expect, "expect");
@@ -71,28 +104,74 @@ public record Check(Type type, Optional<String> expect) {
         }
     }
 
+    /**
+     * An {@code exact} check against a given operand.
+     *
+     * @param expect the text the stripped output must equal once stripped itself, not null
+     * @return the check
+     * @throws NullPointerException if {@code expect} is null
+     */
     public static Check exact(String expect) {
         return new Check(Type.EXACT, Optional.of(expect));
     }
 
+    /**
+     * A case-sensitive {@code contains} check.
+     *
+     * @param expect the text the output must contain (stripped before the search), not null
+     * @return the check
+     * @throws NullPointerException if {@code expect} is null
+     */
     public static Check contains(String expect) {
         return new Check(Type.CONTAINS, Optional.of(expect));
     }
 
+    /**
+     * A case-insensitive {@code icontains} check ({@link Locale#ROOT} lower-casing of both sides).
+     *
+     * @param expect the text the output must contain (stripped before the search), not null
+     * @return the check
+     * @throws NullPointerException if {@code expect} is null
+     */
     public static Check icontains(String expect) {
         return new Check(Type.ICONTAINS, Optional.of(expect));
     }
 
+    /**
+     * A {@code regex} check: passes when the pattern is found anywhere in the raw (unstripped) output.
+     * Anchor it ({@code ^...$}) to match the whole output.
+     *
+     * @param pattern a Java regular expression ({@link Pattern}), not null
+     * @return the check
+     * @throws NullPointerException if {@code pattern} is null
+     * @throws java.util.regex.PatternSyntaxException if {@code pattern} does not compile
+     */
     public static Check regex(String pattern) {
         return new Check(Type.REGEX, Optional.of(pattern));
     }
 
-    /** Valid JSON, optionally equal to {@code expect}. */
+    /**
+     * Valid JSON, optionally equal to {@code expect}.
+     *
+     * @param expect the JSON value the output must equal (compared as parsed JSON, so whitespace and key
+     *     order do not matter), or empty to accept any strict JSON value
+     * @return the check
+     * @throws IllegalArgumentException if {@code expect} is present but not valid JSON
+     */
     public static Check json(Optional<String> expect) {
         return new Check(Type.JSON, expect);
     }
 
-    /** Whether {@code output} passes; {@code answer} stands in for a missing {@code expect}. */
+    /**
+     * Whether {@code output} passes; {@code answer} stands in for a missing {@code expect}.
+     *
+     * @param output the model's generated text, as generated (not stripped)
+     * @param answer the item's reference answer, used as the operand of exact, contains and icontains
+     *     when this check has no {@code expect}; ignored by regex and json
+     * @return true if the output passes the check
+     * @throws IllegalStateException if an exact, contains or icontains check has neither {@code expect}
+     *     nor an answer
+     */
     public boolean test(String output, Optional<String> answer) {
         return switch (type) {
             case EXACT -> output.strip().equals(operand(answer).strip());
