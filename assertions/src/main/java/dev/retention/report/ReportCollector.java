@@ -80,7 +80,7 @@ final class ReportCollector {
     }
 
     void model(String name, String fingerprint, String path) {
-        models.putIfAbsent(fingerprint + path, new ModelInfo(name, fingerprint, path));
+        models.putIfAbsent(fingerprint + "\n" + path, new ModelInfo(name, fingerprint, path));
     }
 
     List<Entry> entries() {

@@ -152,7 +152,8 @@ public final class Suite {
 
     /**
      * Loads a suite shipped as a class-path resource (e.g. in a test jar), through the calling thread's
-     * context class loader. The suite is named after the resource's last path segment without
+     * context class loader (Retention's own when the thread has none), and closes the stream. The suite is
+     * named after the resource's last path segment without
      * {@code .jsonl}; error messages name the resource.
      *
      * @param resource the resource path, without a leading slash (e.g. {@code "suites/general.jsonl"})
@@ -161,12 +162,17 @@ public final class Suite {
      * @throws SuiteFormatException if the resource breaks the format
      */
     public static Suite fromResource(String resource) {
-        InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource);
-        if (in == null) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        InputStream found = (loader != null ? loader : Suite.class.getClassLoader()).getResourceAsStream(resource);
+        if (found == null) {
             throw new IllegalArgumentException("no suite resource '" + resource + "' on the class path");
         }
         String base = resource.substring(resource.lastIndexOf('/') + 1);
-        return load(base.endsWith(".jsonl") ? base.substring(0, base.length() - 6) : base, in, resource);
+        try (InputStream in = found) {
+            return load(base.endsWith(".jsonl") ? base.substring(0, base.length() - 6) : base, in, resource);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the suite resource '" + resource + "'", e);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.retention.suite;
 import org.apiguardian.api.API;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import static org.apiguardian.api.API.Status.STABLE;
@@ -138,6 +139,7 @@ public sealed interface SuiteItem {
          *     {@code answer} nor the check's {@code expect} is present for a check other than json
          */
         public Generate {
+            Objects.requireNonNull(check, "check");
             stop = List.copyOf(stop);
             tags = List.copyOf(tags);
             if (maxTokens < 1) {
@@ -214,6 +216,7 @@ public sealed interface SuiteItem {
          *     {@code delimiter + choice} is empty for some choice, or {@code gold} is not an index of the choices
          */
         public Choice {
+            Objects.requireNonNull(delimiter, "delimiter");
             choices = List.copyOf(choices);
             tags = List.copyOf(tags);
             if (choices.size() < 2) {
@@ -283,6 +286,8 @@ public sealed interface SuiteItem {
          * @throws IllegalArgumentException if {@code delimiter + answer} is empty
          */
         public Loglikelihood {
+            Objects.requireNonNull(delimiter, "delimiter");
+            Objects.requireNonNull(answer, "answer");
             tags = List.copyOf(tags);
             if ((delimiter + answer).isEmpty()) {
                 throw new IllegalArgumentException("answer must not be empty");

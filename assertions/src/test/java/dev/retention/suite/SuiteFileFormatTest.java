@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -223,5 +224,15 @@ class SuiteFileFormatTest {
         assertThat(c.items()).extracting(i -> i.severity().orElseThrow()).contains(Severity.CRITICAL, Severity.HIGH,
                 Severity.MEDIUM);
         assertThat(c.items()).as("asked through the model's chat template when it has one").allMatch(SuiteItem::chat);
+    }
+
+    @Test
+    void anItemBuiltInCodeWithoutADelimiterIsRefusedByName() {
+        assertThatThrownBy(() -> new SuiteItem.Choice("q1", "math", "2+2=", List.of("4", "5"), 0, null, false,
+                Optional.empty(), List.of(), false))
+                .isInstanceOf(NullPointerException.class).hasMessage("delimiter");
+        assertThatThrownBy(() -> new SuiteItem.Loglikelihood("q2", "math", "2+2=", "4", null, Optional.empty(),
+                List.of(), false))
+                .isInstanceOf(NullPointerException.class).hasMessage("delimiter");
     }
 }
