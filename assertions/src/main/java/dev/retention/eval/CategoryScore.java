@@ -25,6 +25,7 @@ import static org.apiguardian.api.API.Status.STABLE;
  * @param tokens summed tokens of the perplexity items
  * @param words summed words of the perplexity items
  * @param bytes summed UTF-8 bytes of the perplexity items
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public record CategoryScore(String name, int n, int passed, int perplexityItems, double logLikelihood, long tokens,
@@ -53,12 +54,21 @@ public record CategoryScore(String name, int n, int passed, int perplexityItems,
         return new CategoryScore(name, n, passed, ppl, ll, tokens, words, bytes);
     }
 
-    /** Share of scored items passed; NaN when the category has only perplexity items. */
+    /**
+     * Share of scored items passed; NaN when the category has only perplexity items.
+     *
+     * @return {@code passed / n}, between 0 and 1, or NaN when {@code n} is 0
+     */
     public double accuracy() {
         return n == 0 ? Double.NaN : (double) passed / n;
     }
 
-    /** Standard error of the accuracy, {@code sqrt(p(1-p)/(n-1))}; NaN for n below 2. */
+    /**
+     * Standard error of the accuracy, {@code sqrt(p(1-p)/(n-1))}; NaN for n below 2.
+     *
+     * @return the standard error of {@link #accuracy()} (0 when every or no item passed), or NaN for fewer
+     *     than two scored items
+     */
     public double standardError() {
         if (n < 2) {
             return Double.NaN;
@@ -67,27 +77,59 @@ public record CategoryScore(String name, int n, int passed, int perplexityItems,
         return Math.sqrt(p * (1 - p) / (n - 1));
     }
 
-    /** Wilson 95% score interval of the accuracy. */
+    /**
+     * Wilson 95% score interval of the accuracy.
+     *
+     * @return the interval for {@code passed} out of {@code n}, computed anew on each call
+     * @throws IllegalArgumentException when the category has no scored items ({@code n} is 0; see
+     *     {@link #hasAccuracy()})
+     */
     public Interval wilson95() {
         return Wilson.interval(passed, n, 0.95);
     }
 
+    /**
+     * Whether the category has scored (pass/fail) items, so that {@link #accuracy()} is a number.
+     *
+     * @return true when {@code n} is above 0
+     */
     public boolean hasAccuracy() {
         return n > 0;
     }
 
+    /**
+     * Whether the category has perplexity items, so that the perplexity figures are present.
+     *
+     * @return true when {@code perplexityItems} is above 0
+     */
     public boolean hasPerplexity() {
         return perplexityItems > 0;
     }
 
+    /**
+     * Token perplexity pooled over the perplexity items, {@code exp(-logLikelihood / tokens)}.
+     *
+     * @return the perplexity per token, or empty when the category has no perplexity items
+     */
     public OptionalDouble tokenPerplexity() {
         return hasPerplexity() ? OptionalDouble.of(Math.exp(-logLikelihood / tokens)) : OptionalDouble.empty();
     }
 
+    /**
+     * Word perplexity pooled over the perplexity items, {@code exp(-logLikelihood / words)}, with words counted
+     * as {@link RollingLoglikelihood#words(String)} counts them.
+     *
+     * @return the perplexity per word, or empty when the category has no perplexity items
+     */
     public OptionalDouble wordPerplexity() {
         return hasPerplexity() ? OptionalDouble.of(Math.exp(-logLikelihood / words)) : OptionalDouble.empty();
     }
 
+    /**
+     * Bits per UTF-8 byte pooled over the perplexity items, {@code -logLikelihood / bytes / ln 2}.
+     *
+     * @return the bits per byte (lower is better), or empty when the category has no perplexity items
+     */
     public OptionalDouble bitsPerByte() {
         return hasPerplexity() ? OptionalDouble.of(-logLikelihood / bytes / Math.log(2)) : OptionalDouble.empty();
     }

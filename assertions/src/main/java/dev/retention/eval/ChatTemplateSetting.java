@@ -23,6 +23,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * @param kind auto, none or file
  * @param path the template's path, for {@link Kind#FILE} only
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
@@ -30,9 +31,24 @@ public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
     /** The three settings. */
     @API(status = EXPERIMENTAL, since = "0.1")
     public enum Kind {
-        AUTO, NONE, FILE
+        /** The model's own chat template, when it has one; otherwise chat items are scored as plain items. */
+        AUTO,
+        /** No chat template: chat items are scored as plain items, through the prompt template. */
+        NONE,
+        /** The template read from {@link ChatTemplateSetting#path()}, for every model. */
+        FILE
     }
 
+    /**
+     * A setting of the given kind; the factories {@link #auto()}, {@link #none()} and {@link #file(Path)} are
+     * shorter.
+     *
+     * @param kind auto, none or file
+     * @param path the template's path for {@link Kind#FILE}, empty for the other kinds
+     * @throws NullPointerException when {@code kind} or {@code path} is null
+     * @throws IllegalArgumentException when a path is given for a kind other than {@link Kind#FILE}, or none for
+     *     {@link Kind#FILE}; the message names both
+     */
     public ChatTemplateSetting {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(path, "path");
@@ -42,22 +58,43 @@ public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
         }
     }
 
-    /** The model's own template, when it has one. */
+    /**
+     * The model's own template, when it has one.
+     *
+     * @return the {@link Kind#AUTO} setting, the default of {@link EvalConfig}
+     */
     public static ChatTemplateSetting auto() {
         return new ChatTemplateSetting(Kind.AUTO, Optional.empty());
     }
 
-    /** No chat template. */
+    /**
+     * No chat template.
+     *
+     * @return the {@link Kind#NONE} setting
+     */
     public static ChatTemplateSetting none() {
         return new ChatTemplateSetting(Kind.NONE, Optional.empty());
     }
 
-    /** The template at {@code path} for every model. */
+    /**
+     * The template at {@code path} for every model. The file is not read here, only when a run first needs it.
+     *
+     * @param path a {@code .jinja} file, a {@code tokenizer_config.json} or a model directory
+     * @return the {@link Kind#FILE} setting for {@code path}
+     * @throws NullPointerException when {@code path} is null
+     */
     public static ChatTemplateSetting file(Path path) {
         return new ChatTemplateSetting(Kind.FILE, Optional.of(path));
     }
 
-    /** {@code auto}, {@code none} (any case), or a path. */
+    /**
+     * {@code auto}, {@code none} (any case), or a path.
+     *
+     * @param value the setting as text, e.g. from a system property; surrounding whitespace is ignored, and
+     *     anything other than {@code auto} or {@code none} is taken as a path (not checked to exist here)
+     * @return the setting {@code value} names
+     * @throws IllegalArgumentException when {@code value} is empty or blank
+     */
     public static ChatTemplateSetting parse(String value) {
         String v = value.trim();
         if (v.isEmpty()) {
@@ -75,9 +112,11 @@ public record ChatTemplateSetting(Kind kind, Optional<Path> path) {
     /**
      * The template this setting gives {@code model}, read now.
      *
+     * @param model the model whose own template {@code auto} uses
+     * @return the template, or empty for {@code none} and for {@code auto} when the model has none
      * @throws dev.retention.model.ModelLoadException naming the file when a template cannot be read
      */
-    public Optional<ChatTemplate> resolve(ModelDescriptor model) {
+    Optional<ChatTemplate> resolve(ModelDescriptor model) {
         return switch (kind) {
             case AUTO -> model.chatTemplate();
             case NONE -> Optional.empty();

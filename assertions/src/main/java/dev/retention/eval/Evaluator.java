@@ -19,6 +19,7 @@ import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 
+import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 /**
@@ -37,6 +38,10 @@ import static org.apiguardian.api.API.Status.STABLE;
  *     System.out.println(card.category("arithmetic").accuracy());
  * }
  * }</pre>
+ *
+ * <p>An evaluator does not own its model: closing the model is the caller's business.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class Evaluator {
@@ -54,33 +59,90 @@ public final class Evaluator {
         this.prompts = PromptFormat.of(model, config);
     }
 
+    /**
+     * An evaluator of {@code model} with {@link EvalConfig#defaults()}.
+     *
+     * @param model the model to score
+     * @return the evaluator
+     * @throws NullPointerException when {@code model} is null
+     */
     public static Evaluator of(CausalLm model) {
         return of(model, EvalConfig.defaults());
     }
 
+    /**
+     * An evaluator of {@code model} that runs as {@code config} says.
+     *
+     * @param model the model to score
+     * @param config batch size, prompt and chat templates, progress reporting
+     * @return the evaluator
+     * @throws NullPointerException when {@code model} or {@code config} is null
+     */
     public static Evaluator of(CausalLm model, EvalConfig config) {
         return new Evaluator(model, config);
     }
 
+    /**
+     * The model this evaluator scores.
+     *
+     * @return the model given to {@link #of(CausalLm, EvalConfig)}
+     */
     public CausalLm model() {
         return model;
     }
 
+    /**
+     * How this evaluator runs.
+     *
+     * @return the configuration given, or {@link EvalConfig#defaults()}
+     */
     public EvalConfig config() {
         return config;
     }
 
-    /** How this evaluator turns suite items into requests (prompt template, chat template). */
+    /**
+     * How this evaluator turns suite items into requests (prompt template, chat template).
+     *
+     * @return the prompt format of this evaluator's model and configuration, the one {@link #score(Suite)} uses
+     */
     public PromptFormat prompts() {
         return prompts;
     }
 
-    /** Log-likelihood of {@code continuation} given {@code context}. */
+    /**
+     * Log-likelihood of {@code continuation} given {@code context}.
+     *
+     * <p>The prompt template is not applied: the context is scored as given.
+     *
+     * @param context the conditioning text; left-truncated when the pair does not fit the context window
+     * @param continuation the text scored; must encode to between 1 and the context length in tokens
+     * @return the result (see {@link #loglikelihood(List)})
+     * @throws NullPointerException when {@code context} or {@code continuation} is null
+     * @throws IllegalArgumentException naming {@code request 0} when the continuation encodes to no tokens or to
+     *     more than the model's context length
+     * @throws IllegalStateException naming the model directory when the context encodes to no tokens and the
+     *     tokenizer declares neither a BOS nor an EOS token to stand in for it
+     */
     public Loglikelihood loglikelihood(String context, String continuation) {
         return loglikelihood(List.of(new LoglikelihoodRequest(context, continuation))).get(0);
     }
 
-    /** Log-likelihoods of many requests, batched, in request order. */
+    /**
+     * Log-likelihoods of many requests, batched, in request order.
+     *
+     * <p>Each request is encoded as lm-evaluation-harness does: trailing whitespace of the context moves to the
+     * continuation, the pair is encoded whole, and the continuation is the tokens after the context's. A pair
+     * longer than the context window keeps its last tokens ({@link Loglikelihood#truncatedTokens()} counts the
+     * context tokens dropped). Progress goes to {@link EvalConfig#progress()} under the task
+     * {@code <model name>: loglikelihood}.
+     *
+     * @param requests the requests; may be empty
+     * @return one result per request, in the order of {@code requests}
+     * @throws IllegalArgumentException naming {@code request i} (its index) when a continuation encodes to no
+     *     tokens or to more than the model's context length
+     * @throws IllegalStateException naming the model directory when a context encodes to no tokens and the
+     *     tokenizer declares neither a BOS nor an EOS token to stand in for it
+     */
     public List<Loglikelihood> loglikelihood(List<LoglikelihoodRequest> requests) {
         return loglikelihood(requests, "loglikelihood");
     }
@@ -171,12 +233,28 @@ public final class Evaluator {
         return total;
     }
 
-    /** Whole-text log-likelihood of {@code text}, in disjoint windows of the context length. */
+    /**
+     * Whole-text log-likelihood of {@code text}, in disjoint windows of the context length.
+     *
+     * @param text the text, scored as written (no template); the first token is predicted from the BOS token
+     *     (else the EOS token)
+     * @return the summed log-likelihood over every token; for a text that encodes to no tokens, 0 over 0 tokens
+     *     and 0 windows
+     * @throws IllegalStateException naming the model directory when the tokenizer declares neither a BOS nor an
+     *     EOS token
+     */
     public RollingLoglikelihood rollingLoglikelihood(String text) {
         return rollingLoglikelihood(List.of(text)).get(0);
     }
 
-    /** Rolling log-likelihoods of many texts; windows of all texts are batched together. */
+    /**
+     * Rolling log-likelihoods of many texts; windows of all texts are batched together.
+     *
+     * @param texts the texts, each scored as {@link #rollingLoglikelihood(String)} scores one
+     * @return one result per text, in the order of {@code texts}
+     * @throws IllegalStateException naming the model directory when the tokenizer declares neither a BOS nor an
+     *     EOS token
+     */
     public List<RollingLoglikelihood> rollingLoglikelihood(List<String> texts) {
         return rollingLoglikelihood(texts, "rolling loglikelihood");
     }
@@ -230,12 +308,34 @@ public final class Evaluator {
         }, null);
     }
 
-    /** Greedy generation from {@code prompt}. */
+    /**
+     * Greedy generation from {@code prompt}.
+     *
+     * @param prompt the text to continue, as given (no template); it keeps its last
+     *     {@code contextLength - maxNewTokens} tokens
+     * @param maxNewTokens the most tokens to generate, at least 1 and below the model's context length
+     * @param stop stop strings, none empty; the text is cut before the earliest one found
+     * @return the generation
+     * @throws IllegalArgumentException when {@code maxNewTokens} is below 1, or (for a local model) not below
+     *     the context length, or when a stop string is empty
+     */
     public Generation generate(String prompt, int maxNewTokens, List<String> stop) {
         return generate(List.of(new GenerationRequest(prompt, maxNewTokens, stop))).get(0);
     }
 
-    /** Greedy generations, batched by prompt length, in request order. */
+    /**
+     * Greedy generations, batched by prompt length, in request order.
+     *
+     * <p>A local model decodes each batch step by step; a served model generates each prompt whole on its
+     * engine. Progress goes to {@link EvalConfig#progress()} under the task {@code <model name>: generate}.
+     *
+     * @param requests the requests; may be empty
+     * @return one generation per request, in the order of {@code requests}
+     * @throws IllegalArgumentException for a local model, when a request's {@code maxNewTokens} is not below the
+     *     context length
+     * @throws IllegalStateException naming the model directory when a prompt encodes to no tokens and the
+     *     tokenizer declares neither a BOS nor an EOS token to start from
+     */
     public List<Generation> generate(List<GenerationRequest> requests) {
         return generate(requests, "generate");
     }
@@ -286,6 +386,16 @@ public final class Evaluator {
     /**
      * Next-token divergence of {@code other} from this evaluator's model (the reference) on every
      * token of {@code text}, batched like {@link #rollingLoglikelihood(String)}.
+     *
+     * <p>Windows are as long as the shorter context length of the two models.
+     *
+     * @param other the model compared with this evaluator's model; must share its tokenizer and vocabulary
+     * @param text the text, scored as written (no template)
+     * @return per token of {@code text}: its id, KL in nats and both models' log-probabilities
+     * @throws IllegalArgumentException when {@code text} encodes to no tokens, or when the two models' tokenizers
+     *     or vocabulary sizes differ (the message names both models)
+     * @throws IllegalStateException naming the model directory when the tokenizer declares neither a BOS nor an
+     *     EOS token
      */
     public TextDivergence nextTokenDivergence(CausalLm other, String text) {
         int[] ids = model.tokenizer().encode(text);
@@ -317,7 +427,15 @@ public final class Evaluator {
      * {@code answer}, a choice item's gold choice, a loglikelihood item's answer (generate items
      * without an answer are skipped). These are the "labelled" requests behind gradient-based
      * diagnostics such as the Fisher information.
+     *
+     * <p>For Retention's own packages: the row type is internal.
+     *
+     * @param suite the suite
+     * @return the rows, in suite order, encoded and truncated as {@link #loglikelihood(List)} encodes its requests
+     * @throws IllegalArgumentException naming the item when an answer encodes to no tokens or to more than the
+     *     model's context length
      */
+    @API(status = INTERNAL, since = "0.1")
     public List<ScoreRow> answerRows(Suite suite) {
         List<ScoreRow> rows = new ArrayList<>();
         for (SuiteItem item : suite.items()) {
@@ -333,7 +451,21 @@ public final class Evaluator {
         return rows;
     }
 
-    /** Scores every item of {@code suite}. */
+    /**
+     * Scores every item of {@code suite}.
+     *
+     * <p>All log-likelihood requests of the suite run batched together, then all generations, then all
+     * perplexity texts; each item's prompt goes through {@link #prompts()}.
+     *
+     * @param suite the suite
+     * @return the scorecard, with this model's identity, the scoring configuration and every item's result in
+     *     suite order
+     * @throws IllegalArgumentException naming the item and the suite when a generate item's {@code maxTokens}
+     *     does not fit below the context length, or when an answer or choice cannot be scored (it encodes to no
+     *     tokens or to more than the context length)
+     * @throws dev.retention.model.ChatTemplateException naming the item and the suite when a chat template
+     *     cannot render an item
+     */
     public Scorecard score(Suite suite) {
         return new SuiteScorer(this).score(suite);
     }

@@ -10,6 +10,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param text decoded generated text (special tokens skipped), cut before the earliest stop string
  * @param tokens generated token ids (EOS excluded; tokens after a stop string included)
  * @param stopReason why generation ended
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record Generation(String text, int[] tokens, StopReason stopReason) {

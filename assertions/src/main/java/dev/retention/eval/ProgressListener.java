@@ -4,19 +4,37 @@ import org.apiguardian.api.API;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
-/** Receives {@link Progress} reports, at most once per configured interval. */
+/**
+ * Receives {@link Progress} reports, at most once per configured interval.
+ *
+ * @since 0.1
+ */
 @FunctionalInterface
 @API(status = EXPERIMENTAL, since = "0.1")
 public interface ProgressListener {
 
+    /**
+     * Takes one report. An evaluation calls it on the thread that runs it, between batches, so a slow
+     * listener slows the run.
+     *
+     * @param progress the report
+     */
     void onProgress(Progress progress);
 
-    /** Writes {@code retention: <line>} to standard error. */
+    /**
+     * Writes {@code retention: <line>} to standard error.
+     *
+     * @return a listener printing each report's {@link Progress#line()} to {@link System#err}
+     */
     static ProgressListener toStandardError() {
         return p -> System.err.println("retention: " + p.line());
     }
 
-    /** Ignores all reports. */
+    /**
+     * Ignores all reports.
+     *
+     * @return a listener that does nothing
+     */
     static ProgressListener none() {
         return p -> { };
     }

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * How a run turns a suite item into the requests it scores, for one model and one {@link EvalConfig}.
@@ -41,6 +42,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *
  * <p>The rendered text is tokenized like any other; when it already begins with the BOS token (a template that
  * writes {@code {{ bos_token }}}), the tokenizer adds no second one even if the model options add BOS.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class PromptFormat {
@@ -61,12 +64,28 @@ public final class PromptFormat {
         this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** The requests {@code config} makes for the loaded model {@code model}. */
+    /**
+     * The requests {@code config} makes for the loaded model {@code model}.
+     *
+     * @param model the loaded model, whose files give its own chat template and special tokens
+     * @param config the run's prompt template, chat template setting and system message
+     * @return the format; nothing is read until a chat template is first needed
+     * @throws NullPointerException when {@code model} or {@code config} is null
+     */
     public static PromptFormat of(CausalLm model, EvalConfig config) {
         return of(model.descriptor(), config);
     }
 
-    /** The requests {@code config} makes for {@code model} (read from its files; nothing is loaded). */
+    /**
+     * The requests {@code config} makes for {@code model} (read from its files; nothing is loaded). For
+     * Retention's own packages, as the model description is an internal type; users pass a {@link CausalLm}.
+     *
+     * @param model the model's description
+     * @param config the run's prompt template, chat template setting and system message
+     * @return the format; nothing is read until a chat template is first needed
+     * @throws NullPointerException naming the argument when {@code model} or {@code config} is null
+     */
+    @API(status = INTERNAL, since = "0.1")
     public static PromptFormat of(ModelDescriptor model, EvalConfig config) {
         return new PromptFormat(model, config);
     }
@@ -75,13 +94,21 @@ public final class PromptFormat {
      * The chat template chat items go through for this model and configuration, read on first use; empty when
      * none applies (setting {@code none}, or {@code auto} and the model has none).
      *
+     * @return the template, its {@code strftime_now} fixed to 26 July 2024, or empty when none applies
      * @throws dev.retention.model.ModelLoadException naming the file when a template cannot be read
      */
     public Optional<ChatTemplate> chatTemplate() {
         return chat().template();
     }
 
-    /** Whether {@code item} goes through the chat template: it is a chat item and a template applies. */
+    /**
+     * Whether {@code item} goes through the chat template: it is a chat item and a template applies.
+     *
+     * @param item a suite item
+     * @return true when {@link SuiteItem#chat()} is set and {@link #chatTemplate()} is present
+     * @throws dev.retention.model.ModelLoadException naming the file when the item is a chat item and the
+     *     template cannot be read
+     */
     public boolean appliesChatTemplate(SuiteItem item) {
         return item.chat() && chatTemplate().isPresent();
     }
@@ -90,8 +117,11 @@ public final class PromptFormat {
      * The text the model is conditioned on for {@code item}: its prompt (generate) or context (choice,
      * loglikelihood) through the chat template or the prompt template.
      *
+     * @param item a generate, choice or loglikelihood item
+     * @return the rendered prompt, as {@link ItemResult#renderedPrompt()} records it
      * @throws IllegalArgumentException for a perplexity item, whose text is scored as written
      * @throws ChatTemplateException naming the item and the template when the template cannot render it
+     * @throws dev.retention.model.ModelLoadException naming the file when a chat template cannot be read
      */
     public String prompt(SuiteItem item) {
         if (item instanceof SuiteItem.Perplexity p) {
@@ -118,6 +148,9 @@ public final class PromptFormat {
     /**
      * The item's own prompt (generate) or context (choice, loglikelihood) as the suite gives it, before any
      * template; the text of a perplexity item.
+     *
+     * @param item a suite item of any kind
+     * @return its prompt, context or text, unchanged
      */
     public static String text(SuiteItem item) {
         if (item instanceof SuiteItem.Generate g) {
@@ -133,6 +166,14 @@ public final class PromptFormat {
     /**
      * The log-likelihood requests of {@code item}, in the order its scorecard uses them: a generate item's answer
      * (none without one), each choice of a choice item, a loglikelihood item's answer; none for perplexity.
+     *
+     * <p>Each request's context is {@link #prompt(SuiteItem)}; the continuation of a choice or loglikelihood item
+     * starts with the item's delimiter, except when the item goes through the chat template.
+     *
+     * @param item a suite item of any kind
+     * @return the requests in that order; an empty list for none
+     * @throws ChatTemplateException naming the item and the template when the template cannot render it
+     * @throws dev.retention.model.ModelLoadException naming the file when a chat template cannot be read
      */
     public List<LoglikelihoodRequest> loglikelihoodRequests(SuiteItem item) {
         return item instanceof SuiteItem.Perplexity ? List.of() : loglikelihoodRequests(item, prompt(item));
@@ -154,7 +195,15 @@ public final class PromptFormat {
         return List.of(new LoglikelihoodRequest(prompt, delimiter + l.answer()));
     }
 
-    /** The generation request of a generate item; empty for other kinds. */
+    /**
+     * The generation request of a generate item; empty for other kinds.
+     *
+     * @param item a suite item of any kind
+     * @return for a generate item, its {@link #prompt(SuiteItem)} with its {@code maxTokens} and stop strings;
+     *     empty otherwise
+     * @throws ChatTemplateException naming the item and the template when the template cannot render it
+     * @throws dev.retention.model.ModelLoadException naming the file when a chat template cannot be read
+     */
     public Optional<GenerationRequest> generationRequest(SuiteItem item) {
         return item instanceof SuiteItem.Generate g ? Optional.of(generationRequest(g, prompt(g))) : Optional.empty();
     }

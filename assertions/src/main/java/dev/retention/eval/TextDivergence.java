@@ -12,11 +12,16 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * @param kl {@code KL(p ‖ q)} in nats at each step, p the reference model, q the other
  * @param logProbReference log p of the actual token
  * @param logProbOther log q of the actual token
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public record TextDivergence(int[] tokens, double[] kl, double[] logProbReference, double[] logProbOther) {
 
-    /** Mean KL per token, in nats. */
+    /**
+     * Mean KL per token, in nats.
+     *
+     * @return the arithmetic mean of {@code kl}; NaN when {@code kl} is empty
+     */
     public double meanKl() {
         double s = 0;
         for (double v : kl) {
