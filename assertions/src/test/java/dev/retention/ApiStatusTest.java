@@ -2,7 +2,7 @@ package dev.retention;
 
 import dev.retention.assertions.RetentionAssertions;
 import dev.retention.suite.SuiteItem;
-import dev.retention.fixtures.PublicTypes;
+import dev.retention.fixtures.internal.PublicTypes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

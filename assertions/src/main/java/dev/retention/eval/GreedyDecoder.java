@@ -26,6 +26,12 @@ final class GreedyDecoder {
     }
 
     List<Generation> generate(List<int[]> prompts, List<GenerationRequest> requests) {
+        for (GenerationRequest r : requests) {
+            if (r.maxNewTokens() >= model.contextLength()) {
+                throw new IllegalArgumentException("maxNewTokens " + r.maxNewTokens() + " leaves no room for the "
+                        + "prompt in the context window of " + model.contextLength());
+            }
+        }
         if (model.isServed()) {
             return generateServed(prompts, requests);
         }
@@ -35,10 +41,6 @@ final class GreedyDecoder {
         Generation[] done = new Generation[n];
         for (int i = 0; i < n; i++) {
             int budget = requests.get(i).maxNewTokens();
-            if (budget >= model.contextLength()) {
-                throw new IllegalArgumentException("maxNewTokens " + budget + " leaves no room for the prompt in the "
-                        + "context window of " + model.contextLength());
-            }
             int[] p = prompts.get(i);
             int keep = Math.min(p.length, model.contextLength() - budget);
             seqs.add(Arrays.copyOfRange(p, p.length - keep, p.length));

@@ -133,6 +133,18 @@ class ServedModelTest {
     }
 
     @Test
+    void aGenerationBudgetThatLeavesNoRoomForThePromptIsRefusedBeforeTheEngineIsAsked() {
+        server.maxModelLen(40);
+        try (CausalLm lm = load(ModelOptions.defaults())) {
+            int asked = server.requests().size();
+            assertThatThrownBy(() -> quiet(lm).generate("<20> <21>", 38, List.of()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("maxNewTokens 38 leaves no room for the prompt in the context window of 38");
+            assertThat(server.requests()).as("no request reached the engine").hasSize(asked);
+        }
+    }
+
+    @Test
     void aRowFillingTheContextWindowFitsTheEngine() {
         server.maxModelLen(40);
         try (CausalLm lm = load(ModelOptions.defaults())) {
