@@ -18,6 +18,8 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * distributions over a general text (nats per token), and the tokens whose probability fell most
  * (largest {@code log p_baseline - log p_tuned} of the actual next token). Needs no labels, so it
  * catches forgetting that a suite misses.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class DistributionDrift {
@@ -25,8 +27,13 @@ public final class DistributionDrift {
     /**
      * A token whose probability fell.
      *
-     * @param context up to 40 characters of text before the token
+     * @param position the token's index among the text's token ids, from 0 (the token at 0 is predicted
+     *     from the prefix token that stands in for an empty context)
+     * @param context up to 40 characters of text before the token (decoded from at most the 12 tokens before
+     *     it, then cut to its last 40 characters)
      * @param token the token's text
+     * @param baselineProbability the baseline's probability of the token at that position, 0 to 1
+     * @param tunedProbability the tuned model's probability of the token at that position, 0 to 1
      */
     @API(status = INTERNAL, since = "0.1")
     public record Fall(int position, String context, String token, double baselineProbability,
@@ -45,7 +52,18 @@ public final class DistributionDrift {
         this.falls = falls;
     }
 
-    /** Compares the tuned model's next-token distributions with the baseline's on {@code text}. */
+    /**
+     * Compares the tuned model's next-token distributions with the baseline's on {@code text}. The text is
+     * encoded with the baseline's tokenizer and scored in rolling windows of the smaller context length,
+     * batched and reported as the baseline's evaluator is configured to.
+     *
+     * @param text the general text; must encode to at least one token
+     * @param baseline the evaluator of the baseline model, the reference p of the divergence
+     * @param tuned the fine-tuned model q; must share the baseline's tokenizer and vocabulary
+     * @return the drift, with up to ten largest falls
+     * @throws IllegalArgumentException when {@code text} encodes to no tokens, or when the two models'
+     *     tokenizers or vocabularies differ (naming both models)
+     */
     public static DistributionDrift on(String text, Evaluator baseline, CausalLm tuned) {
         TextDivergence d = baseline.nextTokenDivergence(tuned, text);
         LmTokenizer tok = baseline.model().tokenizer();
@@ -65,25 +83,49 @@ public final class DistributionDrift {
         return new DistributionDrift(tuned.name(), baseline.model().name(), d, List.copyOf(falls));
     }
 
+    /**
+     * The tuned model, by name.
+     *
+     * @return the tuned model's name
+     */
     public String tuned() {
         return tuned;
     }
 
+    /**
+     * The baseline model, by name.
+     *
+     * @return the baseline model's name
+     */
     public String baseline() {
         return baseline;
     }
 
-    /** Mean {@code KL(baseline ‖ tuned)} per token, nats. */
+    /**
+     * Mean {@code KL(baseline ‖ tuned)} per token, nats.
+     *
+     * @return the mean over every token of the text, in nats (0 for identical distributions)
+     */
     public double meanKl() {
         return divergence.meanKl();
     }
 
-    /** Number of tokens compared. */
+    /**
+     * Number of tokens compared.
+     *
+     * @return the number of tokens the text encodes to (each predicted once)
+     */
     public int tokens() {
         return divergence.tokens().length;
     }
 
-    /** The ten tokens whose probability fell most, largest fall first. */
+    /**
+     * The ten tokens whose probability fell most, largest fall first: ordered by
+     * {@code log p_baseline - log p_tuned} of the token. A text of fewer tokens gives them all; when fewer
+     * than ten tokens lost probability, the list ends with tokens whose probability rose.
+     *
+     * @return an unmodifiable list of at most ten falls
+     */
     public List<Fall> largestFalls() {
         return falls;
     }

@@ -27,11 +27,18 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * about twice the model's memory on top of it, which is released before {@link #between} returns.
  * To compare several tuned models against one estimate, pass them together to
  * {@link #between(List, Evaluator, Suite)}.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class FisherDrift {
 
-    /** Fisher-weighted drift of one layer. */
+    /**
+     * Fisher-weighted drift of one layer.
+     *
+     * @param name the layer: a parameter's module, its name without the last component
+     * @param value {@code Σ_i F_i (θ_i - θ*_i)²} over the weights of the layer's parameters
+     */
     @API(status = INTERNAL, since = "0.1")
     public record Layer(String name, double value) {
     }
@@ -50,14 +57,35 @@ public final class FisherDrift {
         this.perParameter = perParameter;
     }
 
-    /** Estimates the baseline's Fisher on {@code suite} and weighs the drift of {@code tuned}. */
+    /**
+     * Estimates the baseline's Fisher on {@code suite} and weighs the drift of {@code tuned}; as
+     * {@link #between(List, Evaluator, Suite)} with one tuned model.
+     *
+     * @param tuned the fine-tuned model
+     * @param baseline the evaluator of the baseline model, whose Fisher is estimated
+     * @param suite the suite whose reference answers ({@link Evaluator#answerRows(Suite)}) are the requests
+     * @return the Fisher-weighted drift of {@code tuned}
+     * @throws IllegalArgumentException when the suite has no item with a reference answer, or when the
+     *     tuned model's parameter names differ from the baseline's
+     * @throws IllegalStateException when the Fisher estimate is not finite (naming the parameter)
+     */
     public static FisherDrift between(CausalLm tuned, Evaluator baseline, Suite suite) {
         return between(List.of(tuned), baseline, suite).get(0);
     }
 
     /**
      * Estimates the baseline's Fisher on {@code suite} once and weighs the drift of each tuned model;
-     * the estimate (a second copy of the baseline with gradients) is closed before returning.
+     * the estimate (a second copy of the baseline with gradients) is closed before returning, also when
+     * it fails. The copy is loaded from the baseline's directory with default options on the baseline's
+     * device; progress is reported as the baseline's evaluator is configured to.
+     *
+     * @param tuned the fine-tuned models, in the order of the result
+     * @param baseline the evaluator of the baseline model, whose Fisher is estimated
+     * @param suite the suite whose reference answers ({@link Evaluator#answerRows(Suite)}) are the requests
+     * @return one drift per tuned model, in their order
+     * @throws IllegalArgumentException when the suite has no item with a reference answer, or when a tuned
+     *     model's parameter names differ from the baseline's
+     * @throws IllegalStateException when the Fisher estimate is not finite (naming the parameter)
      */
     public static List<FisherDrift> between(List<CausalLm> tuned, Evaluator baseline, Suite suite) {
         CausalLm b = baseline.model();
@@ -74,33 +102,68 @@ public final class FisherDrift {
         }
     }
 
+    /**
+     * The tuned model, by name.
+     *
+     * @return the tuned model's name
+     */
     public String tuned() {
         return tuned;
     }
 
+    /**
+     * The baseline model, by name.
+     *
+     * @return the baseline model's name
+     */
     public String baseline() {
         return baseline;
     }
 
+    /**
+     * The suite the Fisher was estimated on, by name.
+     *
+     * @return the suite's name
+     */
     public String suite() {
         return suite;
     }
 
-    /** Requests the Fisher estimate averaged over. */
+    /**
+     * Requests the Fisher estimate averaged over.
+     *
+     * @return the number of requests: one per suite item with a reference answer
+     */
     public int samples() {
         return samples;
     }
 
-    /** {@code Σ_i F_i (θ_i - θ*_i)²} over all weights. */
+    /**
+     * {@code Σ_i F_i (θ_i - θ*_i)²} over all weights.
+     *
+     * @return the total, at least 0; half of it estimates, to second order, how much the tuned weights
+     *     raise the baseline's mean negative log-likelihood per item, in nats
+     */
     public double total() {
         return perParameter.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
+    /**
+     * {@code Σ_i F_i (θ_i - θ*_i)²} per parameter, by the parameter's name, in the model's order.
+     *
+     * @return the map this drift holds, not a copy (it can be modified, which changes {@link #total()}
+     *     and {@link #layers()}; do not)
+     */
     public Map<String, Double> perParameter() {
         return perParameter;
     }
 
-    /** Per layer (a parameter's module), model order. */
+    /**
+     * Per layer (a parameter's module), model order.
+     *
+     * @return the sum of {@link #perParameter()} over each layer's parameters, in the order the layers
+     *     first appear; a new list on each call
+     */
     public List<Layer> layers() {
         Map<String, Double> m = new LinkedHashMap<>();
         perParameter.forEach((k, v) -> m.merge(ParameterDrift.layerOf(k), v, Double::sum));
@@ -109,6 +172,13 @@ public final class FisherDrift {
         return out;
     }
 
+    /**
+     * The {@code n} layers with the largest Fisher-weighted drift, largest first.
+     *
+     * @param n how many layers at most; not negative
+     * @return an unmodifiable list of at most {@code n} layers
+     * @throws IllegalArgumentException when {@code n} is negative
+     */
     public List<Layer> topLayers(int n) {
         return layers().stream().sorted(Comparator.comparingDouble(Layer::value).reversed()).limit(n).toList();
     }

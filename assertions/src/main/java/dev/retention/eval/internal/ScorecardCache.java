@@ -28,6 +28,12 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * belongs to the key; a truncated, corrupt or mismatching entry is reported and recomputed, never
  * trusted. Writes go to a temporary file in the same directory and are renamed into place
  * atomically, so concurrent runs never see half an entry.
+ *
+ * <p>A cache may be shared between threads: its counters are atomic. Concurrent requests for one key are
+ * not merged: each scores and writes, and the last rename wins. An entry that cannot be written is
+ * reported to the log and the scorecard returned all the same.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class ScorecardCache implements ScorecardStore {
@@ -44,7 +50,14 @@ public final class ScorecardCache implements ScorecardStore {
         /** Neither read nor write. */
         OFF;
 
-        /** Parses {@code read-write}, {@code read-only}, {@code refresh} or {@code off}. */
+        /**
+         * Parses {@code read-write}, {@code read-only}, {@code refresh} or {@code off}, ignoring case and
+         * surrounding whitespace.
+         *
+         * @param s the setting, as a user writes it
+         * @return the mode whose {@link #label()} it is
+         * @throws IllegalArgumentException naming {@code s} and the four accepted values when it is none of them
+         */
         public static Mode parse(String s) {
             for (Mode m : values()) {
                 if (m.label().equals(s.trim().toLowerCase(Locale.ROOT))) {
@@ -55,6 +68,11 @@ public final class ScorecardCache implements ScorecardStore {
                     + "refresh or off)");
         }
 
+        /**
+         * The mode as a setting writes it: its name in lower case, with {@code -} for {@code _}.
+         *
+         * @return the label, e.g. {@code read-write}; {@link #parse(String)} accepts it
+         */
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
@@ -69,7 +87,10 @@ public final class ScorecardCache implements ScorecardStore {
     private final AtomicInteger misses = new AtomicInteger();
 
     /**
-     * @param dir cache directory (created on first write)
+     * A cache in {@code dir}, used as {@code mode} says. Nothing is read or created until the first
+     * {@link #get}; the counters start at 0.
+     *
+     * @param dir cache directory (created on first write); made absolute and normalised
      * @param mode how to use it
      * @param log receives one line per hit, miss or rejected entry
      */
@@ -82,6 +103,9 @@ public final class ScorecardCache implements ScorecardStore {
     /**
      * The default location, outside any build directory so it survives {@code mvn clean}:
      * {@code $XDG_CACHE_HOME/retention/scorecards}, else {@code ~/.cache/retention/scorecards}.
+     *
+     * @return the default cache directory ({@code XDG_CACHE_HOME} counts only when set and not blank);
+     *     it is not created here
      */
     public static Path defaultDirectory() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -89,6 +113,17 @@ public final class ScorecardCache implements ScorecardStore {
         return base.resolve("retention").resolve("scorecards");
     }
 
+    /**
+     * The scorecard for {@code key}. In {@link Mode#READ_WRITE} and {@link Mode#READ_ONLY} a valid entry is
+     * returned (a hit) and {@code score} is not called. Otherwise (no valid entry, or {@link Mode#REFRESH} or
+     * {@link Mode#OFF}) {@code score} computes it (a miss); in {@link Mode#READ_WRITE} and {@link Mode#REFRESH}
+     * the result is then written as the key's entry. Each hit, each miss outside {@link Mode#OFF}, each
+     * rejected entry and each failed write is logged as one line.
+     *
+     * @param key what the scorecard depends on; its {@link ScorecardKey#hash()} names the entry's file
+     * @param score computes the scorecard on a miss; what it throws reaches the caller, and nothing is written
+     * @return the cached scorecard, or the one {@code score} computed
+     */
     @Override
     public Scorecard get(ScorecardKey key, Supplier<Scorecard> score) {
         Path file = file(key);
@@ -112,18 +147,39 @@ public final class ScorecardCache implements ScorecardStore {
         return card;
     }
 
+    /**
+     * How many {@link #get} calls returned a cached entry since this cache was made.
+     *
+     * @return the number of hits
+     */
     public int hits() {
         return hits.get();
     }
 
+    /**
+     * How many {@link #get} calls had {@code score} compute the scorecard since this cache was made: no valid
+     * entry, and every call in {@link Mode#REFRESH} and {@link Mode#OFF}.
+     *
+     * @return the number of misses
+     */
     public int misses() {
         return misses.get();
     }
 
+    /**
+     * The directory the entries are in.
+     *
+     * @return the cache directory, absolute and normalised; it need not exist yet
+     */
     public Path directory() {
         return dir;
     }
 
+    /**
+     * How this cache is used.
+     *
+     * @return the mode given when it was made
+     */
     public Mode mode() {
         return mode;
     }

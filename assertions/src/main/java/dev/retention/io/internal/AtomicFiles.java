@@ -24,6 +24,13 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * <p>Works on any {@link Path} (only the {@link Files} API is used), so it can be tested on a
  * file system that fails on purpose.
+ *
+ * <p>The temporary file is named {@code .<name>.<random hex>.tmp}, is always created new (never another
+ * writer's), and gets the file system's default permissions. The content is forced to the device when
+ * the file system gives a {@link FileChannel} (the default one does). Where the file system refuses an
+ * atomic move, a plain rename within the directory replaces the target instead.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class AtomicFiles {
@@ -31,12 +38,29 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes {@code content} as UTF-8 to {@code file}, creating its directory if needed. */
+    /**
+     * Writes {@code content} as UTF-8 to {@code file}, creating its directory if needed, in the way
+     * {@link #write(Path, byte[])} does.
+     *
+     * @param file the file to create or replace; a relative path resolves against the working directory
+     * @param content the text to write
+     * @throws IOException when {@code file} has no parent directory, or the directory cannot be created,
+     *     or the content cannot be written or moved into place; the previous file is then untouched
+     */
     public static void writeString(Path file, String content) throws IOException {
         write(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code content} to {@code file}, creating its directory if needed. */
+    /**
+     * Writes {@code content} to {@code file}, creating its directory if needed: through a temporary file
+     * in that directory, renamed over {@code file} in one step (see the class comment).
+     *
+     * @param file the file to create or replace; a relative path resolves against the working directory
+     * @param content the bytes to write (not modified)
+     * @throws IOException when {@code file} has no parent directory (the message names it), or the directory
+     *     cannot be created, or the content cannot be written or moved into place. The previous file is then
+     *     untouched and the temporary file removed; a failure to remove it is added as a suppressed exception
+     */
     public static void write(Path file, byte[] content) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
