@@ -20,10 +20,20 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * @param declared {@code base_model_name_or_path} as written (empty when absent)
  * @param localFolder the local folder {@code declared} names (absolute, or relative to the adapter
  *     directory or the working directory), when one exists
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public record AdapterBase(Path adapter, Path config, String declared, Optional<Path> localFolder) {
 
+    /**
+     * Checks that every component is present.
+     *
+     * @param adapter the adapter directory
+     * @param config the adapter's {@code adapter_config.json}
+     * @param declared the base as the config declares it, empty when it declares none
+     * @param localFolder the local base folder found, or empty
+     * @throws NullPointerException naming the component that is {@code null}
+     */
     public AdapterBase {
         Objects.requireNonNull(adapter, "adapter");
         Objects.requireNonNull(config, "config");
@@ -31,13 +41,23 @@ public record AdapterBase(Path adapter, Path config, String declared, Optional<P
         Objects.requireNonNull(localFolder, "localFolder");
     }
 
-    /** Whether {@code dir} is a PEFT adapter directory (it holds {@code adapter_config.json}). */
+    /**
+     * Whether {@code dir} is a PEFT adapter directory (it holds {@code adapter_config.json}). Nothing is read.
+     *
+     * @param dir any directory
+     * @return {@code true} when {@code dir/adapter_config.json} is a regular file
+     */
     public static boolean isAdapter(Path dir) {
         return AdapterFiles.isAdapter(dir);
     }
 
     /**
-     * Reads the adapter at {@code dir}.
+     * Reads the adapter at {@code dir}: checks its files and its {@code adapter_config.json}, then looks for the
+     * local folder its {@code base_model_name_or_path} names (first relative to the adapter directory, then to
+     * the working directory). No weights are read.
+     *
+     * @param dir the adapter directory
+     * @return what the adapter says about its base, with {@code adapter} and {@code config} absolute
      *
      * @throws ModelLoadException as {@link CausalLm#load} would for the adapter's own files: a missing
      *     {@code adapter_model.safetensors}, a pickled {@code adapter_model.bin}, or a tuner Retention does

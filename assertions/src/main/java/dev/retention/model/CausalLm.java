@@ -40,6 +40,12 @@ import static org.apiguardian.api.API.Status.STABLE;
  * <p>This class is the model's identity, lifecycle and entry points; loading and validation live in
  * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in
  * {@link GreedySession} and the backends ({@code NativeLm}, {@code TorchScriptLm}, {@code RemoteLm}).
+ *
+ * <p>Members marked {@link API.Status#INTERNAL} (those whose signatures use types of
+ * {@code dev.retention.model.internal} or the other internal types of this package, and a few accessors
+ * Retention uses for its own checks) serve Retention's own packages and may change without notice.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class CausalLm implements AutoCloseable {
@@ -103,8 +109,20 @@ public final class CausalLm implements AutoCloseable {
      * checked before use: the engine must serve that name and pass Retention's self-check (its prompt
      * log-probabilities agree with its own generation log-probabilities).
      *
+     * <p>A served model's {@link #device()} is {@code remote}, its {@link #name()} the served model name and its
+     * {@link #directory()} the tokenizer directory; its context window is the engine's {@code max_model_len}
+     * minus 2 unless {@link ModelOptions#contextLength()} sets one, which may not exceed that.
+     *
+     * @param locator a model directory (any path that does not start with {@code http://} or {@code https://}),
+     *     or a served model written {@code http://host:port/v1#served-model-name}
+     * @param options how to load the model; a served model needs {@link ModelOptions#tokenizer()} and reads
+     *     {@link ModelOptions#serving()}
+     * @return the loaded model, open until the caller {@linkplain #close() closes} it
      * @throws ModelLoadException naming the file or key at fault; {@link ServingEngineException} naming the
      *     endpoint when a serving engine cannot be used
+     * @throws IllegalArgumentException when a served locator is malformed (no name after {@code #}, no host,
+     *     credentials in the URL), when {@code options} has no tokenizer directory for a served model, or when
+     *     the served model's context window cannot be told or exceeds {@code max_model_len - 2}
      */
     public static CausalLm load(String locator, ModelOptions options) {
         return ModelLoading.load(locator, options);
@@ -112,13 +130,26 @@ public final class CausalLm implements AutoCloseable {
 
     /**
      * Whether {@code locator} names a model on a serving engine ({@code http://} or {@code https://},
-     * written {@code http://host:port/v1#served-model-name}) rather than a model directory.
+     * written {@code http://host:port/v1#served-model-name}) rather than a model directory. Only the
+     * prefix is checked: a malformed served locator still answers {@code true} and fails in
+     * {@link #load(String, ModelOptions)}.
+     *
+     * @param locator a model locator as {@link #load(String, ModelOptions)} takes it
+     * @return {@code true} when {@code locator} starts with {@code http://} or {@code https://}
      */
     public static boolean namesServedModel(String locator) {
         return ServingEndpoint.isEndpoint(locator);
     }
 
-    /** Loads {@code dir} with {@link ModelOptions#defaults()}. */
+    /**
+     * Loads {@code dir} with {@link ModelOptions#defaults()}: device {@code auto}, the context window from the
+     * model's config, no BOS prepended.
+     *
+     * @param dir a Hugging Face model folder, a legacy TorchScript export or a PEFT adapter directory whose
+     *     {@code base_model_name_or_path} names a local folder
+     * @return the loaded model, open until the caller {@linkplain #close() closes} it
+     * @throws ModelLoadException naming the file, tensor or config key at fault when the directory cannot be used
+     */
     public static CausalLm load(Path dir) {
         return load(dir, ModelOptions.defaults());
     }
@@ -128,7 +159,16 @@ public final class CausalLm implements AutoCloseable {
      * with {@code tokenizer.json} and, optionally, {@code tokenizer_config.json},
      * {@code generation_config.json} for special tokens.
      *
+     * <p>A PEFT adapter directory (one holding {@code adapter_config.json}) loads its base model first (from
+     * {@link ModelOptions#base()}, else from the local folder its {@code base_model_name_or_path} names) and
+     * applies the adapter to it, as {@link #withAdapter(Path)} does; closing the result then closes that base
+     * too.
+     *
+     * @param dir the model directory (relative paths resolve against the working directory)
+     * @param options device, context window and BOS setting ({@link ModelOptions#defaults()} for the defaults)
+     * @return the loaded model, open until the caller {@linkplain #close() closes} it
      * @throws ModelLoadException naming the file, tensor or config key at fault when the directory cannot be used
+     * @throws IllegalArgumentException when the requested GPU does not exist
      */
     public static CausalLm load(Path dir, ModelOptions options) {
         return ModelLoading.load(dir, options);
@@ -139,7 +179,15 @@ public final class CausalLm implements AutoCloseable {
      * factors are loaded, so a base and any number of adapters over it hold the base once. Closing
      * the result leaves this model open. Needs a natively loaded (Hugging Face) base.
      *
-     * @throws ModelLoadException naming the adapter, the module and this model when they do not fit
+     * <p>The adapter's arrays live under this model's NDArray manager: close every adapter before (or together
+     * with) this model, as closing this model frees the weights they compute with.
+     *
+     * @param adapterDirectory a PEFT adapter directory: {@code adapter_config.json} (LoRA) and
+     *     {@code adapter_model.safetensors}, optionally a {@code tokenizer.json} that must equal this model's
+     * @return a new model for the adapter, named after its directory, with a fingerprint combining this model's
+     *     and the adapter files'
+     * @throws ModelLoadException naming the adapter, the module and this model when they do not fit (also when
+     *     this model is a TorchScript export, a served model or itself an adapter)
      */
     public CausalLm withAdapter(Path adapterDirectory) {
         return withAdapter(AdapterFiles.in(adapterDirectory), false);
@@ -175,12 +223,20 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
-    /** The base model of an adapter (the model itself otherwise). */
+    /**
+     * The base model of an adapter (the model itself otherwise).
+     *
+     * @return the model this adapter was applied to, or {@code this} when this model is not an adapter
+     */
     public CausalLm baseModel() {
         return base == null ? this : base;
     }
 
-    /** Whether this is a LoRA adapter over {@link #baseModel()}. */
+    /**
+     * Whether this is a LoRA adapter over {@link #baseModel()}.
+     *
+     * @return {@code true} for a model made by {@link #withAdapter(Path)} or loaded from an adapter directory
+     */
     public boolean isAdapter() {
         return base != null;
     }
@@ -193,16 +249,36 @@ public final class CausalLm implements AutoCloseable {
     /**
      * Describes the model {@code locator} names without loading it: a directory (as
      * {@link #describe(Path, ModelOptions)}), or a served model, whose engine is asked what it serves
-     * (no self-check, no scoring).
+     * (no self-check, no scoring). For Retention's own packages (it keys caches with the result).
+     *
+     * @param locator a model directory or a served model, as {@link #load(String, ModelOptions)} takes it
+     * @param options the options the model would be loaded with (they decide the context window and BOS
+     *     setting, and for a served model the tokenizer directory and serving settings)
+     * @return what identifies the model: name, directory, fingerprint, context window
+     * @throws ModelLoadException on missing or malformed files, as {@link #load(String, ModelOptions)} would
+     * @throws ServingEngineException naming the endpoint when the serving engine cannot be asked
+     * @throws IllegalArgumentException for a malformed served locator, a served model without a tokenizer
+     *     directory in {@code options}, or a context window that cannot be told
      */
+    @API(status = INTERNAL, since = "0.1")
     public static ModelDescriptor describe(String locator, ModelOptions options) {
         return ModelLoading.describe(locator, options);
     }
 
     /**
      * Describes a model directory without loading it (no native code runs): its fingerprint and the
-     * context window scoring would use. Fails like {@link #load} on missing or malformed files.
+     * context window scoring would use. Fails like {@link #load} on missing or malformed files. For Retention's
+     * own packages.
+     *
+     * <p>For a PEFT adapter directory the base is described too (found as {@link #load(Path, ModelOptions)}
+     * finds it) and becomes the descriptor's {@code base}; the fingerprint combines the base's and the adapter's.
+     *
+     * @param dir the model or adapter directory
+     * @param options the options the model would be loaded with (context window, BOS setting, adapter base)
+     * @return what identifies the model: name, absolute directory, fingerprint, context window
+     * @throws ModelLoadException naming the file or key at fault, as {@link #load(Path, ModelOptions)} would
      */
+    @API(status = INTERNAL, since = "0.1")
     public static ModelDescriptor describe(Path dir, ModelOptions options) {
         return ModelLoading.describe(dir, options);
     }
@@ -215,10 +291,21 @@ public final class CausalLm implements AutoCloseable {
      * {@code r.targets()[j]}, plus whether that target is the argmax (first maximum on ties).
      *
      * <p>Consecutive rows that share a prefix of their input (the choices of one multiple-choice
-     * item) run that prefix once on native models ({@link #score(List, boolean)}).
+     * item) run that prefix once on native models ({@code score(rows, false)}, inside this package, runs
+     * every row whole). A served model scores each row's whole sequence on its engine, so there every target
+     * but the last must be the next input token (teacher forcing).
      *
+     * <p>For Retention's own packages: the evaluation layer builds the rows from suite items.
+     *
+     * @param rows the rows to score, each at most {@link #contextLength()} tokens long
+     * @return one {@link TokenScores} per row, in the order of {@code rows}: natural-log probabilities and
+     *     argmax ids per target
      * @throws NonFiniteLogitsException when the model produces NaN or infinite logits for a row
+     * @throws IllegalArgumentException naming the model when a row is longer than the context window, or, for
+     *     a served model, when a row is not teacher-forced
+     * @throws IllegalStateException when this model is closed
      */
+    @API(status = INTERNAL, since = "0.1")
     public List<TokenScores> score(List<ScoreRow> rows) {
         return score(rows, true);
     }
@@ -227,20 +314,38 @@ public final class CausalLm implements AutoCloseable {
      * As {@link #score(List)}; with {@code sharePrefixes} false every row runs whole (the results
      * agree within float32 rounding; sharing only saves work).
      */
-    public List<TokenScores> score(List<ScoreRow> rows, boolean sharePrefixes) {
+    List<TokenScores> score(List<ScoreRow> rows, boolean sharePrefixes) {
         return Scoring.score(this, rows, sharePrefixes);
     }
 
     /**
      * Compares this model's (the reference p) next-token distributions with {@code other}'s (q) at
      * every target position of {@code rows}: KL(p ‖ q) and both models' log-probabilities of the
-     * actual next token. Both models must share the tokenizer.
+     * actual next token. Both models must share the tokenizer. For Retention's own packages.
+     *
+     * <p>Both models run the same right-padded batch in one forward pass each, holding both models' locks
+     * (taken in a fixed order, so two threads comparing the same pair never deadlock). The KL divergence is
+     * computed in float32, in nats. Served models cannot take part: they give no full distributions.
+     *
+     * @param other the model compared with this one (q); it may be on another device
+     * @param rows the positions to compare, each at most the smaller of the two context windows long
+     * @return one {@link TokenDivergence} per row, in the order of {@code rows}
+     * @throws IllegalArgumentException naming both models when their tokenizers ({@link #tokenizerFingerprint()})
+     *     or vocabulary sizes differ, or when a row is longer than the smaller context window
+     * @throws NonFiniteLogitsException naming the model whose logits are NaN or infinite for a row
+     * @throws UnsupportedOperationException when either model is a served model
+     * @throws IllegalStateException when either model is closed
      */
+    @API(status = INTERNAL, since = "0.1")
     public List<TokenDivergence> divergence(CausalLm other, List<ScoreRow> rows) {
         return Scoring.divergence(this, other, rows);
     }
 
-    /** Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}). */
+    /**
+     * Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}).
+     *
+     * @return {@code true} for a model loaded from an {@code http://} or {@code https://} locator
+     */
     public boolean isServed() {
         return backend instanceof RemoteLm;
     }
@@ -250,8 +355,18 @@ public final class CausalLm implements AutoCloseable {
      * {@code maxTokens}, ended by EOS or the first of {@code stop}; the text is not cut at the stop
      * string: the caller cuts it as it cuts local generations).
      *
-     * @return per prompt: the generated ids (EOS excluded), their text and whether EOS ended it
+     * <p>For Retention's own packages (the evaluation layer's greedy decoder). The ids are decoded with the
+     * local tokenizer, special tokens skipped.
+     *
+     * @param prompts the prompts as token ids, one request each
+     * @param maxTokens the most tokens to generate per prompt
+     * @param stop strings that end a generation on the engine (may be empty)
+     * @return per prompt: the generated ids (EOS excluded), their text and whether EOS ended it (or the
+     *     {@code maxTokens} budget did)
+     * @throws IllegalStateException when this model is not a served model (use {@link #greedy(List)}) or is closed
+     * @throws ServingEngineException naming the endpoint when a request fails after its last retry
      */
+    @API(status = INTERNAL, since = "0.1")
     public List<ServedGeneration> generateServed(List<int[]> prompts, int maxTokens, List<String> stop) {
         if (!(backend instanceof RemoteLm remote)) {
             throw new IllegalStateException(name + " is not a served model; use greedy()");
@@ -271,8 +386,15 @@ public final class CausalLm implements AutoCloseable {
     /**
      * Starts greedy decoding of {@code prompts} (each 1..contextLength tokens): native models keep a
      * KV cache and run one token per unfinished row per step; TorchScript exports re-run each
-     * sequence. Close the session when done.
+     * sequence. Close the session when done. For Retention's own packages (the evaluation layer's greedy
+     * decoder).
+     *
+     * @param prompts the prompts as token ids; the list is copied, the arrays are not
+     * @return a new session holding the decoding state; the caller closes it
+     * @throws IllegalArgumentException naming the prompt when one is empty or longer than {@link #contextLength()}
+     * @throws IllegalStateException when this model is a served model (use {@link #generateServed}) or is closed
      */
+    @API(status = INTERNAL, since = "0.1")
     public GreedySession greedy(List<int[]> prompts) {
         for (int i = 0; i < prompts.size(); i++) {
             int len = prompts.get(i).length;
@@ -314,56 +436,112 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
-    /** The directory name, e.g. {@code lora}. */
+    /**
+     * The directory name, e.g. {@code lora}.
+     *
+     * @return the last element of the model's directory; for a served model, the served model name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The directory the model was loaded from.
+     *
+     * @return the absolute, normalised model directory (for an adapter, the adapter's directory); for a served
+     *     model, the tokenizer directory as given in {@link ModelOptions#tokenizer()}
+     */
     public Path directory() {
         return directory;
     }
 
-    /** SHA-256 over the weight files, tokenizer and config files (see {@link #directory()}). */
+    /**
+     * SHA-256 over the weight files, tokenizer and config files (see {@link #directory()}).
+     *
+     * @return the fingerprint as 64 lower-case hex digits; for an adapter it combines the base's fingerprint with
+     *     the adapter's files, for a served model the endpoint, what the engine reports about the model, the
+     *     pinned revision and the local tokenizer files
+     */
     public String fingerprint() {
         return fingerprint;
     }
 
     /**
      * SHA-256 over {@code tokenizer.json} alone: two models with the same value split every text into
-     * the same tokens, so their per-token results can be compared.
+     * the same tokens, so their per-token results can be compared. For Retention's own packages.
+     *
+     * @return the fingerprint of {@code tokenizer.json} (its name, length and content) as 64 lower-case hex digits
      */
+    @API(status = INTERNAL, since = "0.1")
     public String tokenizerFingerprint() {
         return tokenizerFingerprint;
     }
 
-    /** The concrete device: {@code cpu} or {@code gpu:N}. */
+    /**
+     * The concrete device: {@code cpu} or {@code gpu:N}.
+     *
+     * @return the device the weights were placed on ({@code auto} resolved); {@code remote} for a served model
+     */
     public String device() {
         return device;
     }
 
+    /**
+     * The context window: the most tokens a scored row or a greedy prompt may hold.
+     *
+     * @return the window in tokens, from {@link ModelOptions#contextLength()} when set, else from the model's
+     *     {@code config.json} or {@code tokenizer_config.json} (for a served model, {@code max_model_len - 2})
+     */
     public int contextLength() {
         return contextLength;
     }
 
-    /** Width of the logits (at least the tokenizer's vocabulary). */
+    /**
+     * Width of the logits (at least the tokenizer's vocabulary).
+     *
+     * @return the number of logits per position; for a served model, the tokenizer's vocabulary size
+     */
     public int vocabSize() {
         return vocabSize;
     }
 
+    /**
+     * The model's tokenizer, for Retention's own packages (prompts are encoded with it before scoring).
+     *
+     * @return the tokenizer, owned by this model and closed with it
+     */
+    @API(status = INTERNAL, since = "0.1")
     public LmTokenizer tokenizer() {
         return tokenizer;
     }
 
+    /**
+     * The special token ids read from the model's tokenizer files, for Retention's own packages.
+     *
+     * @return BOS, EOS and padding ids as declared (never guessed)
+     */
+    @API(status = INTERNAL, since = "0.1")
     public SpecialTokens specialTokens() {
         return tokenizer.specialTokens();
     }
 
-    /** How the model runs, e.g. {@code llama (native)} or {@code TorchScript}. */
+    /**
+     * How the model runs, e.g. {@code llama (native)} or {@code TorchScript}. For Retention's own packages and
+     * messages; the wording may change.
+     *
+     * @return a short description of the backend; for a served model, {@code served by} and the engine's URL
+     */
+    @API(status = INTERNAL, since = "0.1")
     public String kind() {
         return backend.kind();
     }
 
-    /** The descriptor of this model (as {@link #describe} would give). */
+    /**
+     * The descriptor of this model (as {@link #describe} would give). For Retention's own packages.
+     *
+     * @return a new descriptor of this model; for an adapter, with its base's descriptor as {@code base}
+     */
+    @API(status = INTERNAL, since = "0.1")
     public ModelDescriptor descriptor() {
         return new ModelDescriptor(name, directory, fingerprint, contextLength, addBosToken,
                 base == null ? Optional.empty() : Optional.of(base.descriptor()));
@@ -372,15 +550,24 @@ public final class CausalLm implements AutoCloseable {
     /**
      * Storage types of the weights as stored, e.g. {@code [BF16]} or {@code [F32]} for a Hugging Face
      * checkpoint (computation is float32 either way), {@code [Float, Long]} in a TorchScript archive.
+     * For Retention's own packages.
+     *
+     * @return an unmodifiable set of the storage type names; empty for a served model
      */
+    @API(status = INTERNAL, since = "0.1")
     public Set<String> weightDtypes() {
         return weightDtypes;
     }
 
     /**
      * Number of NDArrays currently alive under this model's manager (its parameters and any
-     * arrays a caller leaked); constant across calls when nothing leaks.
+     * arrays a caller leaked); constant across calls when nothing leaks. For Retention's own tests and
+     * benchmarks.
+     *
+     * @return the count of arrays under the manager; for an adapter, the manager of its own factors (the base's
+     *     weights are counted on the base)
      */
+    @API(status = INTERNAL, since = "0.1")
     public int liveArrayCount() {
         return countArrays(backend.manager());
     }
@@ -405,6 +592,12 @@ public final class CausalLm implements AutoCloseable {
         return files;
     }
 
+    /**
+     * Frees the model's native memory and its tokenizer; later scoring and decoding calls fail with
+     * {@link IllegalStateException} naming the model (the accessors keep answering).
+     * Closing twice does nothing. An adapter loaded from an adapter directory closes the base it loaded too;
+     * one made by {@link #withAdapter(Path)} leaves its base open.
+     */
     @Override
     public void close() {
         synchronized (lock) {

@@ -55,13 +55,30 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *   <li>{@code str.format} supports {@code {}}, {@code {0}} and {@code {name}} fields only (format specs fail).</li>
  * </ul>
  * Every real template in the fixtures renders byte-identical to transformers on every case.
+ *
+ * <p>Instances are immutable and may be shared between threads.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class ChatTemplate {
 
-    /** One chat message. */
+    /**
+     * One chat message.
+     *
+     * @param role who speaks, as the template expects it: usually {@code system}, {@code user} or
+     *     {@code assistant}; passed through unchecked
+     * @param content the message text, passed to the template as is
+     */
     @API(status = EXPERIMENTAL, since = "0.1")
     public record Message(String role, String content) {
+        /**
+         * Checks that both components are present.
+         *
+         * @param role who speaks, e.g. {@code user}
+         * @param content the message text
+         * @throws NullPointerException naming {@code role} or {@code content} when it is {@code null}
+         */
         public Message {
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(content, "content");
@@ -140,6 +157,13 @@ public final class ChatTemplate {
      * a {@code .json} file read as a {@code tokenizer_config.json}, or any other file read as the template's
      * Jinja source (UTF-8).
      *
+     * <p>The template's name (see {@link #name()}) is the absolute path of the file it was read from, followed
+     * by {@code (chat_template)} (or {@code (chat_template 'default')}) when it came from a JSON file. In a
+     * Jinja file, line ends {@code \r\n} and {@code \r} are read as {@code \n}, as transformers reads them.
+     *
+     * @param fileOrDirectory a model directory, a {@code tokenizer_config.json}-like {@code .json} file or a Jinja
+     *     template file; relative paths resolve against the working directory
+     * @return the template, rendering with the system clock
      * @throws ModelLoadException naming the path when it does not exist, cannot be read or holds no template
      */
     public static ChatTemplate load(Path fileOrDirectory) {
@@ -247,30 +271,53 @@ public final class ChatTemplate {
     }
 
     /**
-     * A template from its source text.
+     * A template from its source text. The source is taken as is (line ends are not changed) and is parsed only
+     * when {@link #render} runs, so a syntax error shows then.
      *
+     * @param source the Jinja source of the template
      * @param name names the template in error messages, e.g. the file it came from
+     * @return the template, rendering with the system clock
+     * @throws NullPointerException when {@code source} or {@code name} is {@code null}
      */
     public static ChatTemplate of(String source, String name) {
         return new ChatTemplate(source, name, null);
     }
 
-    /** This template with {@code strftime_now} reading {@code clock} instead of the system clock. */
+    /**
+     * This template with {@code strftime_now} reading {@code clock} instead of the system clock, so a
+     * template that prints today's date renders reproducibly.
+     *
+     * @param clock the clock {@code strftime_now} reads (its time zone included)
+     * @return a new template with the same source and name; this one is unchanged
+     * @throws NullPointerException when {@code clock} is {@code null}
+     */
     public ChatTemplate withClock(Clock clock) {
         return new ChatTemplate(source, name, Objects.requireNonNull(clock, "clock"));
     }
 
-    /** The template's source text. */
+    /**
+     * The template's source text.
+     *
+     * @return the Jinja source, as given or read (line ends normalised to {@code \n} when read from a Jinja file)
+     */
     public String source() {
         return source;
     }
 
-    /** SHA-256 (hex) of the source text (UTF-8): what a scorecard records of the template it applied. */
+    /**
+     * SHA-256 (hex) of the source text (UTF-8): what a scorecard records of the template it applied.
+     *
+     * @return 64 lower-case hex digits; equal for two templates with the same {@link #source()}
+     */
     public String sha256() {
         return Sha256.hex(source);
     }
 
-    /** The name used in error messages. */
+    /**
+     * The name used in error messages.
+     *
+     * @return the name given to {@link #of(String, String)}, or where {@link #load(Path)} read the template
+     */
     public String name() {
         return name;
     }
@@ -280,10 +327,18 @@ public final class ChatTemplate {
      * add_generation_prompt=addGenerationPrompt, **variables)} does, with the special tokens among
      * {@code variables}.
      *
+     * @param messages the conversation, in order
+     * @param addGenerationPrompt whether the template should end with the opening of an assistant turn (its
+     *     {@code add_generation_prompt})
      * @param variables {@code bos_token}, {@code eos_token} and any other keyword arguments the template reads;
      *                  values are strings, numbers, booleans, lists and maps (JSON-like); may not redefine
-     *                  {@code messages} or {@code add_generation_prompt}
+     *                  {@code messages} or {@code add_generation_prompt}; a {@code null} value is left out,
+     *                  so the template sees that variable as undefined
+     * @return the rendered text, complete (never a partial output)
      * @throws ChatTemplateException if the template calls {@code raise_exception} or cannot be rendered
+     * @throws IllegalArgumentException naming the template when {@code variables} holds {@code messages} or
+     *     {@code add_generation_prompt}
+     * @throws NullPointerException when {@code messages} or {@code variables} is {@code null}
      */
     public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
         Objects.requireNonNull(messages, "messages");
@@ -340,6 +395,10 @@ public final class ChatTemplate {
     /**
      * Whether a rendered chat already begins with the BOS token, so it must be tokenized without adding BOS
      * again (see "The BOS trap" above). False when the model has no BOS token ({@code null} or empty).
+     *
+     * @param rendered the output of {@link #render}
+     * @param bosToken the model's BOS token as text (e.g. {@code <s>}), or {@code null} when it has none
+     * @return {@code true} when {@code rendered} starts with a non-empty {@code bosToken}
      */
     public static boolean startsWithBos(String rendered, String bosToken) {
         return bosToken != null && !bosToken.isEmpty() && rendered.startsWith(bosToken);

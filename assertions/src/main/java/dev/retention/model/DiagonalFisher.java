@@ -42,6 +42,11 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * <p>Cost: one forward and one backward pass per request (batch size 1, as the estimator needs
  * per-request gradients), about three times the cost of scoring. Memory: the model is loaded a
  * second time with gradients enabled, plus one float accumulator per parameter.
+ *
+ * <p>The estimate holds that second copy of the model until {@link #close()}. Estimates run one at a time in a
+ * JVM (DJL allows one gradient collector at once).
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class DiagonalFisher implements AutoCloseable {
@@ -75,7 +80,17 @@ public final class DiagonalFisher implements AutoCloseable {
      * Estimates the diagonal Fisher of the model in {@code dir} from the log-likelihood gradients of
      * {@code rows} (each row's targets are the "labels").
      *
+     * @param dir a Hugging Face model folder or a legacy TorchScript export (not an adapter directory); it is
+     *     loaded again, with gradients, independently of any loaded {@link CausalLm}
+     * @param options only {@link ModelOptions#device()} is read (resolved as {@link Devices#resolve} does)
+     * @param rows the scored requests, at least one; each row's summed target log-probability is
+     *     differentiated
      * @param progress called with the number of rows done after each row
+     * @return the estimate, averaged over {@code rows}; the caller closes it
+     * @throws IllegalArgumentException when {@code rows} is empty, or the device is invalid or absent
+     * @throws IllegalStateException naming the directory and the parameter when the estimate is NaN or
+     *     infinite somewhere
+     * @throws ModelLoadException naming the file or key at fault when {@code dir} cannot be loaded
      */
     public static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress) {
         if (rows.isEmpty()) {
@@ -213,12 +228,21 @@ public final class DiagonalFisher implements AutoCloseable {
         }
     }
 
-    /** Number of requests the estimate averages over. */
+    /**
+     * Number of requests the estimate averages over.
+     *
+     * @return the number of rows given to {@link #estimate}, at least 1
+     */
     public int samples() {
         return samples;
     }
 
-    /** {@code Σ_i F_i} per parameter (the Fisher's trace, split by parameter). */
+    /**
+     * {@code Σ_i F_i} per parameter (the Fisher's trace, split by parameter).
+     *
+     * @return a new map from parameter name to its summed Fisher diagonal (summed in float64), in the model's
+     *     parameter order
+     */
     public Map<String, Double> trace() {
         Map<String, Double> out = new LinkedHashMap<>();
         fisher.forEach((k, f) -> {
@@ -232,6 +256,18 @@ public final class DiagonalFisher implements AutoCloseable {
     /**
      * {@code Σ_i F_i (θ_i - θ*_i)²} per parameter, {@code θ} the weights of {@code tuned} and
      * {@code θ*} this estimate's (baseline) weights. Parameters are matched by name.
+     *
+     * <p>A LoRA adapter's change is included ({@code θ} is the base weight plus {@code s · B·A}). Computed in
+     * float64 on this estimate's device.
+     *
+     * @param tuned the model whose weights are compared with the baseline's; it must be loaded locally (not
+     *     served) and have the same parameter names
+     * @return a new map from parameter name to its Fisher-weighted squared drift, in the tuned model's parameter
+     *     order
+     * @throws IllegalArgumentException naming a few unmatched parameters when the two models' parameter names
+     *     differ
+     * @throws UnsupportedOperationException when {@code tuned} is a served model
+     * @throws IllegalStateException when {@code tuned} is closed
      */
     public Map<String, Double> weightedDrift(CausalLm tuned) {
         Map<String, NDArray> base = model.parameters();
@@ -251,6 +287,7 @@ public final class DiagonalFisher implements AutoCloseable {
         return out;
     }
 
+    /** Frees the accumulated Fisher diagonal and the estimate's copy of the model. */
     @Override
     public void close() {
         fisher.values().forEach(NDArray::close);

@@ -9,6 +9,11 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * row's argmax next token; the caller appends it or finishes the row, drops finished rows with
  * {@link #keep} and asks again. Native models keep a KV cache between steps. Calls are serialised
  * with the model's other calls.
+ *
+ * <p>Rows are addressed by position in the current list of active rows, which starts as the prompts
+ * in order and shrinks with each {@link #keep}.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class GreedySession implements AutoCloseable {
@@ -24,6 +29,13 @@ public final class GreedySession implements AutoCloseable {
     /**
      * The argmax next token of every active row: the first call reads the prompts
      * ({@code appended == null}); later calls pass the token each active row appended.
+     *
+     * @param appended {@code null} on the first call; afterwards one token per active row, in the order of
+     *     the active rows
+     * @return one argmax token id per active row, in the order of the active rows
+     * @throws IllegalStateException when the model is closed
+     * @throws IllegalArgumentException on native models, when {@code appended} does not hold one token per
+     *     active row
      */
     public int[] next(int[] appended) {
         synchronized (model.lock()) {
@@ -32,13 +44,20 @@ public final class GreedySession implements AutoCloseable {
         }
     }
 
-    /** Keeps only the active rows at positions {@code rows} (ascending) of the current active rows. */
+    /**
+     * Keeps only the active rows at positions {@code rows} (ascending) of the current active rows; the others
+     * are dropped for good (on native models their KV cache entries are freed).
+     *
+     * @param rows positions in the current list of active rows, ascending; they become the new active rows
+     *     0, 1, ...
+     */
     public void keep(int[] rows) {
         synchronized (model.lock()) {
             decoding.keep(rows);
         }
     }
 
+    /** Frees the session's decoding state (the KV cache of native models). The model stays open. */
     @Override
     public void close() {
         synchronized (model.lock()) {

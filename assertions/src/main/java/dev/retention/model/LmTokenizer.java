@@ -17,6 +17,11 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * time: a text whose encoding already begins with the BOS token (a chat template that writes
  * {@code {{ bos_token }}}, say) gets no other (see {@link ChatTemplate}, "The BOS trap").
  * Thread-safe for concurrent encode/decode.
+ *
+ * <p>Each {@link CausalLm} owns one and closes it; Retention's own packages reach it through
+ * {@link CausalLm#tokenizer()}.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class LmTokenizer implements AutoCloseable {
@@ -57,6 +62,10 @@ public final class LmTokenizer implements AutoCloseable {
     /**
      * Token ids of {@code text}, untruncated; with BOS first when the model options add it and the text does not
      * already begin with it.
+     *
+     * @param text the text to encode, whole; the empty text encodes to nothing (or to BOS alone when BOS is added)
+     * @return a new array of token ids
+     * @throws ArithmeticException if the tokenizer returns an id beyond the {@code int} range
      */
     public int[] encode(String text) {
         if (text.isEmpty()) {
@@ -76,7 +85,13 @@ public final class LmTokenizer implements AutoCloseable {
         return out;
     }
 
-    /** Text of {@code ids}, special tokens skipped. */
+    /**
+     * Text of {@code ids}, special tokens skipped.
+     *
+     * @param ids token ids of this tokenizer
+     * @return the decoded text, as the Hugging Face tokenizer writes it (an incomplete UTF-8 sequence at the end
+     *     shows as U+FFFD)
+     */
     public String decode(int[] ids) {
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -85,15 +100,25 @@ public final class LmTokenizer implements AutoCloseable {
         return hf.decode(l, true);
     }
 
-    /** Number of ids the tokenizer can produce (highest id + 1). */
+    /**
+     * Number of ids the tokenizer can produce (highest id + 1).
+     *
+     * @return the vocabulary size read from the tokenizer files; the model's logits are at least this wide
+     */
     public int vocabSize() {
         return vocabSize;
     }
 
+    /**
+     * The special token ids the model's tokenizer files declare.
+     *
+     * @return BOS, EOS and padding ids, as read when the model was loaded
+     */
     public SpecialTokens specialTokens() {
         return special;
     }
 
+    /** Frees the native Hugging Face tokenizer; it must not be used afterwards. */
     @Override
     public void close() {
         hf.close();

@@ -10,6 +10,9 @@ import static org.apiguardian.api.API.Status.STABLE;
  * A model directory that Retention refuses to load, with the file and the reason.
  *
  * <p>Thrown instead of letting DJL or libtorch fail later (or abort the JVM, as bfloat16 weights do).
+ * The message starts with the path, then the reason.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class ModelLoadException extends RuntimeException {
@@ -28,7 +31,12 @@ public final class ModelLoadException extends RuntimeException {
         this.path = path;
     }
 
-    /** The file or directory at fault. */
+    /**
+     * The file or directory at fault.
+     *
+     * @return the path the message names; {@code null} after the exception was deserialized (the path is not
+     *     serialized)
+     */
     public Path path() {
         return path;
     }

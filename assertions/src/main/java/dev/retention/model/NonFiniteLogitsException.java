@@ -8,6 +8,10 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * A model produced NaN or infinite logits: no score can be computed from them, so the scoring stops
  * instead of letting a NaN log-likelihood reach a scorecard or a verdict. The evaluation layer
  * rethrows it naming the request or suite item.
+ *
+ * <p>The message names the model, the row, the count of non-finite logits and a likely cause.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class NonFiniteLogitsException extends IllegalStateException {
@@ -26,17 +30,29 @@ public final class NonFiniteLogitsException extends IllegalStateException {
         this.count = count;
     }
 
-    /** The model's name. */
+    /**
+     * The model's name.
+     *
+     * @return the {@link CausalLm#name()} of the model whose logits were not finite
+     */
     public String model() {
         return model;
     }
 
-    /** The row of the scored batch (the index into the rows passed to {@link CausalLm#score}). */
+    /**
+     * The row of the scored batch (the index into the rows passed to {@link CausalLm#score}).
+     *
+     * @return the zero-based index of the first row with non-finite logits
+     */
     public int row() {
         return row;
     }
 
-    /** Number of non-finite values among the logits of that row's scored positions. */
+    /**
+     * Number of non-finite values among the logits of that row's scored positions.
+     *
+     * @return how many of that row's logits are NaN or infinite, at least 1
+     */
     public long count() {
         return count;
     }

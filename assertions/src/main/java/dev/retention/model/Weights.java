@@ -19,7 +19,13 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * time (no weight matrix is copied whole to the Java heap).
  *
  * <p>Parameters are matched by their TorchScript name ({@code named_parameters()}), never by
- * position; a name present in only one model is an error (the architectures differ).
+ * position; a name present in only one model is an error (the architectures differ). Natively loaded
+ * Hugging Face checkpoints name their parameters as in the checkpoint.
+ *
+ * <p>Both models must be loaded locally and open: a served model gives no weights
+ * ({@link UnsupportedOperationException}) and a closed one fails with {@link IllegalStateException}.
+ *
+ * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
 public final class Weights {
@@ -30,7 +36,8 @@ public final class Weights {
     /**
      * Per-parameter difference {@code tuned - baseline}.
      *
-     * @param name TorchScript parameter name, e.g. {@code core.blocks.0.qkv.weight}
+     * @param name TorchScript parameter name, e.g. {@code core.blocks.0.qkv.weight} (for a Hugging Face
+     *     checkpoint, the checkpoint's name, e.g. {@code model.layers.0.self_attn.q_proj.weight})
      * @param shape parameter shape
      * @param count number of elements
      * @param sumSquaredDiff {@code Σ (θ_tuned - θ_baseline)²}
@@ -41,12 +48,20 @@ public final class Weights {
     public record ParameterDelta(String name, long[] shape, long count, double sumSquaredDiff, double maxAbsDiff,
                                  double baselineSumSquares) {
 
-        /** Whether every element is identical in both models. */
+        /**
+         * Whether every element is identical in both models.
+         *
+         * @return {@code true} when {@link #maxAbsDiff()} is 0 (a NaN difference does not count as identical)
+         */
         public boolean identical() {
             return maxAbsDiff == 0.0;
         }
 
-        /** Root-mean-square drift of this parameter. */
+        /**
+         * Root-mean-square drift of this parameter.
+         *
+         * @return {@code sqrt(sumSquaredDiff / count)}, in the weights' own units
+         */
         public double rms() {
             return Math.sqrt(sumSquaredDiff / count);
         }
@@ -55,6 +70,9 @@ public final class Weights {
     /**
      * Estimated leading singular values of {@code ΔW = tuned - baseline} for one 2-D parameter.
      *
+     * @param name the parameter's name
+     * @param rows the matrix's first dimension
+     * @param cols the matrix's second dimension
      * @param singularValues the top {@code k} singular values, descending
      * @param frobeniusSquared {@code ||ΔW||_F²}; the energy outside the top {@code k} is
      *     {@code frobeniusSquared - Σ σ_i²}
@@ -66,6 +84,9 @@ public final class Weights {
          * Numerical rank at relative tolerance {@code tol}: the number of singular values above
          * {@code tol · σ_1}, or {@code k + 1} ("more than computed") when the energy outside the
          * top {@code k} exceeds {@code (tol · σ_1)²}. Zero for an unchanged matrix.
+         *
+         * @param tol the relative tolerance, e.g. {@code 1e-3}
+         * @return the numerical rank, from 0 to {@code k + 1}
          */
         public int numericalRank(double tol) {
             if (singularValues.length == 0 || singularValues[0] == 0) {
@@ -90,6 +111,13 @@ public final class Weights {
      * baseline (one shared set of base weights) only the adapter's changes are computed — from its
      * factors, {@code ΔW = s · B·A} — and every parameter it does not touch is bit-identical by
      * construction.
+     *
+     * @param tuned the fine-tuned model
+     * @param baseline the model it is compared with
+     * @return one delta per parameter, computed in float64 (the baseline's weights moved to the tuned model's
+     *     device when they differ)
+     * @throws IllegalArgumentException naming the parameters when the two models' parameter names differ, or
+     *     naming the parameter and both shapes when a shape differs
      */
     public static List<ParameterDelta> deltas(CausalLm tuned, CausalLm baseline) {
         Map<String, NDArray> base = parameters(baseline);
@@ -188,6 +216,16 @@ public final class Weights {
      * {@code Q = orth(Y)}, then the exact singular values of {@code B = Qᵀ ΔW}. Exact when
      * {@code rank(ΔW) ≤ k}; for full-rank changes the estimates of the leading values are lower
      * bounds, enough to show the rank exceeds a small {@code r < k}.
+     *
+     * @param tuned the fine-tuned model
+     * @param baseline the model it is compared with
+     * @param name a 2-D parameter present in both models (see {@link #shapes(CausalLm)})
+     * @param k how many singular values to estimate; capped at the smaller matrix dimension (the exact factor
+     *     path gives as many as the LoRA rank instead)
+     * @param seed seeds the Gaussian test matrix, so a result is reproducible
+     * @return the spectrum, with no singular values (and {@code frobeniusSquared} 0) when the parameter did not
+     *     change
+     * @throws IllegalArgumentException naming the parameter when it is not a matrix
      */
     public static Spectrum spectrum(CausalLm tuned, CausalLm baseline, String name, int k, long seed) {
         NDArray t = parameters(tuned).get(name);
@@ -256,7 +294,13 @@ public final class Weights {
         return new Spectrum(name, shape[0], shape[1], sv, fro);
     }
 
-    /** Names and shapes of the model's parameters, in TorchScript order. */
+    /**
+     * Names and shapes of the model's parameters, in TorchScript order.
+     *
+     * @param model a locally loaded, open model
+     * @return a new map from parameter name to its shape, in the model's parameter order (for a Hugging Face
+     *     checkpoint, Retention's order of its tensors)
+     */
     public static Map<String, long[]> shapes(CausalLm model) {
         Map<String, long[]> out = new LinkedHashMap<>();
         parameters(model).forEach((k, v) -> out.put(k, v.getShape().getShape()));
