@@ -35,6 +35,8 @@ import static org.apiguardian.api.API.Status.STABLE;
  * }</pre>
  *
  * Chains started on other threads than the tracker's are not tracked.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public final class ChainTracker implements AutoCloseable {
@@ -49,7 +51,12 @@ public final class ChainTracker implements AutoCloseable {
         this.previous = previous;
     }
 
-    /** Tracks the chains started on the calling thread until {@link #close()}. */
+    /**
+     * Tracks the chains started on the calling thread until {@link #close()}. A tracker opened while
+     * another is open on the thread takes over until it is closed, then the earlier one resumes.
+     *
+     * @return the new tracker, to verify and close
+     */
     public static ChainTracker start() {
         ChainTracker t = new ChainTracker(CURRENT.get());
         CURRENT.set(t);
@@ -90,7 +97,11 @@ public final class ChainTracker implements AutoCloseable {
         throw new AssertionError(sb.toString());
     }
 
-    /** Number of chains started since the last {@link #verify()} that have not reached a verdict. */
+    /**
+     * Number of chains started since the last {@link #verify()} that have not reached a verdict.
+     *
+     * @return the count of unfinished chains; 0 after {@link #close()}
+     */
     public int unfinished() {
         return open.size();
     }

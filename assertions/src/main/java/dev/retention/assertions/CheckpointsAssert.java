@@ -20,6 +20,12 @@ import static org.apiguardian.api.API.Status.STABLE;
  * assertThatCheckpoints(steps).relativeTo(base).onCategory("geography").hasForgettingAtMost(0.10);
  * assertThatCheckpoints(steps).relativeTo(base).onEveryCategory().hasBackwardTransferAtLeast(-0.05);
  * }</pre>
+ *
+ * <p>Each step returns a new assertion and leaves this one unchanged. A verdict scores the baseline
+ * and every checkpoint on the suite (or reuses their scorecards) and publishes one
+ * {@link DiagnosticVerdict} of kind {@code checkpoints} per category, pass or fail.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, CheckpointSeries> {
@@ -28,24 +34,51 @@ public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, Checkpoi
         super(actual, CheckpointsAssert.class);
     }
 
-    /** The model the checkpoints were fine-tuned from ({@code t = 0}). */
+    /**
+     * The model the checkpoints were fine-tuned from ({@code t = 0}); a verdict needs it.
+     *
+     * @param baseline the model the run started from
+     * @return a checkpoints assertion relative to {@code baseline}, for chaining
+     */
     @CheckReturnValue
     public CheckpointsAssert relativeTo(ScoredModel baseline) {
         return with(advance(), new CheckpointSeries(actual.checkpoints(), Optional.of(baseline), actual.suite(),
                 actual.categories(), actual.softly()));
     }
 
+    /**
+     * Judges the checkpoints on {@code suite}; without it, the baseline's default suite is used, else
+     * the first checkpoint's.
+     *
+     * @param suite the suite to score the baseline and the checkpoints on
+     * @return a checkpoints assertion on {@code suite}, for chaining
+     */
     @CheckReturnValue
     public CheckpointsAssert on(Suite suite) {
         return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), Optional.of(suite),
                 actual.categories(), actual.softly()));
     }
 
+    /**
+     * One category; an unknown name fails with the list of known categories when the verdict is
+     * evaluated.
+     *
+     * @param category the category's name, as in the suite
+     * @return a checkpoints assertion on that category, for chaining
+     */
     @CheckReturnValue
     public CheckpointsAssert onCategory(String category) {
         return onCategories(category);
     }
 
+    /**
+     * The named categories, each judged on its own; an unknown name fails with the list of known
+     * categories when the verdict is evaluated.
+     *
+     * @param categories one or more category names, as in the suite
+     * @return a checkpoints assertion on those categories, for chaining
+     * @throws IllegalArgumentException when no name is given (every category is {@link #onEveryCategory()})
+     */
     @CheckReturnValue
     public CheckpointsAssert onCategories(String... categories) {
         ChainTracker.Link from = advance(); // first: a refused selection leaves no chain open
@@ -53,21 +86,43 @@ public class CheckpointsAssert extends ChainedAssert<CheckpointsAssert, Checkpoi
                 CategoryNames.named(categories), actual.softly()));
     }
 
-    /** All categories with scored items (the default). */
+    /**
+     * All categories with scored items (the default).
+     *
+     * @return a checkpoints assertion on every category, for chaining
+     */
     @CheckReturnValue
     public CheckpointsAssert onEveryCategory() {
         return with(advance(), new CheckpointSeries(actual.checkpoints(), actual.baseline(), actual.suite(), List.of(),
                 actual.softly()));
     }
 
-    /** Every selected category has {@code BWT(c) = R[T][c] - R[0][c] ≥ minimum} (e.g. {@code -0.05}). */
+    /**
+     * Every selected category has {@code BWT(c) = R[T][c] - R[0][c] ≥ minimum} (e.g. {@code -0.05}).
+     * A failure names the categories below it and shows the whole accuracy table.
+     *
+     * @param minimum the least backward transfer allowed, in accuracy points; negative allows a loss
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when no baseline was named with {@code relativeTo}, when there is
+     *     no suite to judge on, or when two models were scored with different settings
+     * @throws IllegalArgumentException when no checkpoints were given
+     */
     public CheckpointsAssert hasBackwardTransferAtLeast(double minimum) {
         conclude();
         return check("backward transfer", ForgettingCurve::backwardTransfer, v -> v >= minimum - Judge.EPS,
                 String.format(Locale.ROOT, "≥ %+.3f", minimum));
     }
 
-    /** Every selected category has forgetting measure {@code F(c) = max_{t<T} R[t][c] - R[T][c] ≤ maximum}. */
+    /**
+     * Every selected category has forgetting measure {@code F(c) = max_{t<T} R[t][c] - R[T][c] ≤ maximum}.
+     * A failure names the categories above it and shows the whole accuracy table.
+     *
+     * @param maximum the largest forgetting allowed, in accuracy points (e.g. {@code 0.10})
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when no baseline was named with {@code relativeTo}, when there is
+     *     no suite to judge on, or when two models were scored with different settings
+     * @throws IllegalArgumentException when no checkpoints were given
+     */
     public CheckpointsAssert hasForgettingAtMost(double maximum) {
         conclude();
         return check("forgetting", ForgettingCurve::forgetting, v -> v <= maximum + Judge.EPS,

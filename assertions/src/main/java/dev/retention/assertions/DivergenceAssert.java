@@ -22,6 +22,11 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <pre>{@code
  * assertThatModel(tuned).nextTokenDivergenceFrom(base).onText(generalText).isAtMost(0.25);
  * }</pre>
+ *
+ * <p>Both models must be loaded and use the same tokenizer, since the distributions are compared
+ * token by token.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextComparison> {
@@ -30,13 +35,26 @@ public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextCompar
         super(actual, DivergenceAssert.class);
     }
 
-    /** The text to compare on. */
+    /**
+     * The text to compare on; verdicts and messages name it just {@code text}.
+     *
+     * @param text the text itself, not empty
+     * @return a divergence assertion on {@code text}, to finish with {@code isAtMost(nats)}
+     * @throws IllegalArgumentException when {@code text} is empty
+     */
     @CheckReturnValue
     public DivergenceAssert onText(String text) {
         return with(advance(), "text", text);
     }
 
-    /** The UTF-8 text file to compare on. */
+    /**
+     * The UTF-8 text file to compare on, read here; the verdict names it by the file's name.
+     *
+     * @param file the text file, not empty
+     * @return a divergence assertion on the file's text, to finish with {@code isAtMost(nats)}
+     * @throws java.io.UncheckedIOException naming the file when it cannot be read
+     * @throws IllegalArgumentException when the file is empty
+     */
     @CheckReturnValue
     public DivergenceAssert onText(Path file) {
         ChainTracker.Link from = advance();
@@ -47,7 +65,16 @@ public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextCompar
         }
     }
 
-    /** The mean per-token {@code KL(baseline ‖ tuned)} is at most {@code natsPerToken}. */
+    /**
+     * The mean per-token {@code KL(baseline ‖ tuned)} is at most {@code natsPerToken}. A failure
+     * lists the tokens whose probability fell most; the verdict is published as a
+     * {@link DiagnosticVerdict} of kind {@code divergence}, pass or fail.
+     *
+     * @param natsPerToken the largest allowed mean divergence, in nats per token
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when no text was chosen with {@code onText}, when either model is
+     *     a recorded scorecard, or when the two models do not share a tokenizer (the message names both)
+     */
     public DivergenceAssert isAtMost(double natsPerToken) {
         conclude();
         isNotNull();

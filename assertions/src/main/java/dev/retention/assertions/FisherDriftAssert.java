@@ -18,6 +18,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * <pre>{@code
  * assertThatModel(tuned).fisherWeightedDriftFrom(base).on(generalSuite).isAtMost(0.5);
  * }</pre>
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightComparison> {
@@ -26,7 +28,12 @@ public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightCo
         super(actual, FisherDriftAssert.class);
     }
 
-    /** The suite whose reference answers define the baseline's Fisher (default: the models' default suite). */
+    /**
+     * The suite whose reference answers define the baseline's Fisher (default: the models' default suite).
+     *
+     * @param suite the suite to estimate the baseline's Fisher information on
+     * @return a Fisher-drift assertion on {@code suite}, to finish with {@code isAtMost(max)}
+     */
     @CheckReturnValue
     public FisherDriftAssert on(Suite suite) {
         return Navigation.next(advance(), actual.softly(), FisherDriftAssert.class, WeightComparison.class,
@@ -34,7 +41,17 @@ public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightCo
                 FisherDriftAssert::new, info.description());
     }
 
-    /** {@code Σ_i F_i (θ_i - θ*_i)²} over all weights is at most {@code max}. */
+    /**
+     * {@code Σ_i F_i (θ_i - θ*_i)²} over all weights is at most {@code max}, with {@code F} the
+     * baseline's diagonal Fisher on the suite. Half the value approximates, to second order, the
+     * extra loss per item in nats. A failure names the top layers; the verdict is published as a
+     * {@link DiagnosticVerdict} of kind {@code fisher}, pass or fail.
+     *
+     * @param max the largest allowed Fisher-weighted drift
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when no suite was chosen with {@code on(suite)} and neither model
+     *     has a default suite, or when either model is a recorded scorecard
+     */
     public FisherDriftAssert isAtMost(double max) {
         conclude();
         isNotNull();

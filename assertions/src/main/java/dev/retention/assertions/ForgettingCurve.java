@@ -29,6 +29,11 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *       the drop of the final checkpoint from the best accuracy ever observed (baseline included);
  *       the average is {@code F = 1/C · Σ_c F(c)}. It is never negative.</li>
  * </ul>
+ *
+ * <p>Accuracies are fractions in {@code [0, 1]}, so differences are in accuracy points
+ * ({@code 0.10} = ten points). Instances are immutable.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class ForgettingCurve {
@@ -43,7 +48,17 @@ public final class ForgettingCurve {
         this.accuracy = accuracy;
     }
 
-    /** Scores (or reuses the scorecards of) the baseline and every checkpoint on {@code suite}. */
+    /**
+     * Scores (or reuses the scorecards of) the baseline and every checkpoint on {@code suite}.
+     *
+     * @param baseline the model the run started from ({@code t = 0})
+     * @param checkpoints the run's checkpoints in training order ({@code t = 1..T}), baseline not included
+     * @param suite the suite to score on; its categories with scored items become the columns
+     * @return the accuracy matrix
+     * @throws IllegalArgumentException when {@code checkpoints} is empty
+     * @throws IllegalStateException when a checkpoint was scored with other settings than the baseline,
+     *     or a recorded model has no scorecard of the suite
+     */
     public static ForgettingCurve of(ScoredModel baseline, List<? extends ScoredModel> checkpoints, Suite suite) {
         if (checkpoints.isEmpty()) {
             throw new IllegalArgumentException("no checkpoints given");
@@ -69,38 +84,76 @@ public final class ForgettingCurve {
         return new ForgettingCurve(List.copyOf(names), cats, r);
     }
 
-    /** Model names, baseline first. */
+    /**
+     * Model names, baseline first.
+     *
+     * @return the names of the {@code T + 1} models in matrix order; unmodifiable
+     */
     public List<String> names() {
         return names;
     }
 
-    /** Categories with scored items, sorted. */
+    /**
+     * Categories with scored items, sorted.
+     *
+     * @return the suite's categories that have scored items, sorted; unmodifiable
+     */
     public List<String> categories() {
         return categories;
     }
 
-    /** Number of checkpoints {@code T} (the baseline not counted). */
+    /**
+     * Number of checkpoints {@code T} (the baseline not counted).
+     *
+     * @return {@code T}, at least 1
+     */
     public int checkpoints() {
         return names.size() - 1;
     }
 
-    /** {@code R[t][category]}; {@code t = 0} is the baseline. */
+    /**
+     * {@code R[t][category]}; {@code t = 0} is the baseline.
+     *
+     * @param t the model's index, {@code 0..T}
+     * @param category one of {@link #categories()}
+     * @return the model's accuracy on the category, in {@code [0, 1]}
+     * @throws IllegalArgumentException naming the known categories when {@code category} is not one
+     * @throws ArrayIndexOutOfBoundsException when {@code t} is outside {@code 0..T}
+     */
     public double accuracy(int t, String category) {
         return accuracy[t][index(category)];
     }
 
-    /** {@code BWT(c) = R[T][c] - R[0][c]}. */
+    /**
+     * {@code BWT(c) = R[T][c] - R[0][c]}.
+     *
+     * @param category one of {@link #categories()}
+     * @return the final checkpoint's accuracy minus the baseline's on the category; negative means forgetting
+     * @throws IllegalArgumentException naming the known categories when {@code category} is not one
+     */
     public double backwardTransfer(String category) {
         int c = index(category);
         return accuracy[checkpoints()][c] - accuracy[0][c];
     }
 
-    /** Mean backward transfer over all categories. */
+    /**
+     * Mean backward transfer over all categories.
+     *
+     * @return {@code BWT}, each category weighing the same
+     * @throws java.util.NoSuchElementException when the suite has no category with scored items
+     */
     public double backwardTransfer() {
         return categories.stream().mapToDouble(this::backwardTransfer).average().orElseThrow();
     }
 
-    /** {@code F(c) = max_{t < T} R[t][c] - R[T][c]}. */
+    /**
+     * {@code F(c) = max_{t < T} R[t][c] - R[T][c]}.
+     *
+     * @param category one of {@link #categories()}
+     * @return the drop of the final checkpoint from the best earlier accuracy (baseline included);
+     *     negative when the final checkpoint beats every earlier model
+     * @throws IllegalArgumentException naming the known categories when {@code category} is not one
+     */
     public double forgetting(String category) {
         int c = index(category);
         double best = Double.NEGATIVE_INFINITY;
@@ -110,7 +163,12 @@ public final class ForgettingCurve {
         return best - accuracy[checkpoints()][c];
     }
 
-    /** Mean forgetting measure over all categories. */
+    /**
+     * Mean forgetting measure over all categories.
+     *
+     * @return {@code F}, each category weighing the same
+     * @throws java.util.NoSuchElementException when the suite has no category with scored items
+     */
     public double forgetting() {
         return categories.stream().mapToDouble(this::forgetting).average().orElseThrow();
     }
@@ -120,6 +178,12 @@ public final class ForgettingCurve {
      * before the first whose drop from the baseline, {@code R[0][c] - R[t][c]}, exceeds
      * {@code budget} in any of {@code watched}. Returns its index {@code t} (1..T), or empty when
      * already the first checkpoint exceeds the budget.
+     *
+     * @param budget the largest allowed drop from the baseline, in accuracy points (e.g. {@code 0.10})
+     * @param watched the categories the budget applies to, each one of {@link #categories()}
+     * @return the index {@code t} of the last checkpoint within the budget ({@code T} when none exceeds
+     *     it), or empty
+     * @throws IllegalArgumentException naming the known categories when a watched category is not one
      */
     public OptionalInt lastWithinBudget(double budget, Collection<String> watched) {
         int last = 0;
@@ -135,7 +199,12 @@ public final class ForgettingCurve {
         return OptionalInt.of(last);
     }
 
-    /** The matrix as a text table with BWT and F per category. */
+    /**
+     * The matrix as a text table with BWT and F per category.
+     *
+     * @return one row per model, then a {@code BWT} and a {@code forgetting} row, a column per
+     *     category, three decimals, lines ending in a newline
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
         int w = Math.max(10, names.stream().mapToInt(String::length).max().orElse(0));

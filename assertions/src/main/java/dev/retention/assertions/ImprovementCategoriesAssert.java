@@ -7,7 +7,12 @@ import java.util.stream.Collectors;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-/** Improvement over chosen categories; finish with the minimum gain. */
+/**
+ * Improvement over chosen categories; finish with the minimum gain. A failing verdict throws an
+ * {@code AssertionError} whose message is the verdict table (collected instead in soft assertions).
+ *
+ * @since 0.1
+ */
 @API(status = STABLE, since = "0.1")
 public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCategoriesAssert, CategorySelection> {
 
@@ -15,7 +20,16 @@ public class ImprovementCategoriesAssert extends VerdictAssert<ImprovementCatego
         super(actual, ImprovementCategoriesAssert.class);
     }
 
-    /** Passes iff {@code tuned ≥ baseline + gain} in every selected category (point estimate). */
+    /**
+     * Passes iff {@code tuned ≥ baseline + gain} in every selected category (point estimate). The
+     * verdict table also shows McNemar's one-sided p for "no improvement", for a reader to judge
+     * the noise; it does not decide the verdict.
+     *
+     * @param gain the least gain in accuracy, above -1 and at most 1, e.g. {@code 0.30} for thirty
+     *     points; {@code 0} asks only that nothing got worse
+     * @return this assertion, for chaining
+     * @throws IllegalArgumentException when {@code gain} is not in {@code (-1, 1]}
+     */
     public ImprovementCategoriesAssert byAtLeast(double gain) {
         conclude();
         isNotNull();

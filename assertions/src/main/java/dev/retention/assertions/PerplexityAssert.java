@@ -12,6 +12,8 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * Perplexity retention on a general text (a cheap, label-free canary of general ability):
  * {@code assertThatModel(tuned).retains(baseline).perplexityOn(text).withinFactor(1.5)}.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextComparison> {
@@ -26,7 +28,12 @@ public class PerplexityAssert extends ChainedAssert<PerplexityAssert, TextCompar
      * tokenizer (same {@code tokenizer.json}); otherwise word perplexity ({@code exp(-ll / words)},
      * words as lm-evaluation-harness counts them), which does not depend on the tokenizer, and the
      * verdict says the tokenizers differ. Both models must be loaded (a recorded scorecard holds no
-     * per-text likelihoods).
+     * per-text likelihoods). The verdict is published as a {@link PerplexityVerdict}, pass or fail.
+     *
+     * @param factor the largest allowed ratio {@code tuned / baseline} of the perplexities, at least 1
+     * @return this assertion, for chaining
+     * @throws IllegalArgumentException when {@code factor} is below 1 or not a number
+     * @throws IllegalStateException naming the model when either model is a recorded scorecard
      */
     public PerplexityAssert withinFactor(double factor) {
         conclude();

@@ -23,6 +23,11 @@ import static org.apiguardian.api.API.Status.STABLE;
  * assertThatModel(tuned).retains(baseline).failingOnlyOnEvidenceOfForgetting(0.95).onEveryCategory().within(0.05);
  * assertThatModel(tuned).retains(baseline).passingOnlyOnEvidenceOfRetention(0.95).overall().within(0.02);
  * }</pre>
+ *
+ * <p>Without a rule the comparison is a {@link VerdictRule#POINT_ESTIMATE point estimate}. Each step
+ * returns a new assertion and leaves this one unchanged.
+ *
+ * @since 0.1
  */
 @API(status = STABLE, since = "0.1")
 public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> {
@@ -31,7 +36,12 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
         super(actual, RetentionAssert.class);
     }
 
-    /** Compares on {@code suite} instead of the models' default suite. */
+    /**
+     * Compares on {@code suite} instead of the models' default suite.
+     *
+     * @param suite the suite to compare the two models on
+     * @return a retention assertion on {@code suite}, for chaining
+     */
     @CheckReturnValue
     public RetentionAssert on(Suite suite) {
         return with(advance(), actual.withSuite(suite));
@@ -42,6 +52,10 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
      * assertion fails iff the exact one-sided test of {@code H0: Δ ≥ -δ} rejects at
      * {@code α = 1 - confidence} (Holm-adjusted across categories). A noisy small suite then fails
      * by chance at most {@code α} of the time. See {@link VerdictRule#FAIL_ONLY_ON_EVIDENCE_OF_FORGETTING}.
+     *
+     * @param confidence the confidence level, strictly between 0.5 and 1, e.g. {@code 0.95}
+     * @return a retention assertion judged by this rule, to continue with the categories
+     * @throws IllegalArgumentException when {@code confidence} is not strictly between 0.5 and 1
      */
     @CheckReturnValue
     public RetentionAssert failingOnlyOnEvidenceOfForgetting(double confidence) {
@@ -54,6 +68,10 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
      * assertion passes iff the exact non-inferiority test of {@code H0: Δ ≤ -δ} rejects at
      * {@code α = 1 - confidence} in every selected category. See
      * {@link VerdictRule#PASS_ONLY_ON_EVIDENCE_OF_RETENTION}.
+     *
+     * @param confidence the confidence level, strictly between 0.5 and 1, e.g. {@code 0.95}
+     * @return a retention assertion judged by this rule, to continue with the categories
+     * @throws IllegalArgumentException when {@code confidence} is not strictly between 0.5 and 1
      */
     @CheckReturnValue
     public RetentionAssert passingOnlyOnEvidenceOfRetention(double confidence) {
@@ -61,31 +79,60 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
         return with(from, actual.withRule(VerdictRule.PASS_ONLY_ON_EVIDENCE_OF_RETENTION, confidence));
     }
 
-    /** One category; an unknown name fails with the list of known categories. */
+    /**
+     * One category; an unknown name fails with the list of known categories. The name is checked
+     * against the suite when the verdict is evaluated; a category that holds only perplexity items
+     * fails likewise.
+     *
+     * @param category the category's name, as in the suite
+     * @return the category assertion, to finish with {@code within(δ)} or {@code withinRelative(r)}
+     */
     @CheckReturnValue
     public RetentionCategoriesAssert onCategory(String category) {
         return onCategories(category);
     }
 
+    /**
+     * The named categories, each judged on its own; an unknown name fails with the list of known
+     * categories when the verdict is evaluated.
+     *
+     * @param categories one or more category names, as in the suite
+     * @return the category assertion, to finish with {@code within(δ)} or {@code withinRelative(r)}
+     * @throws IllegalArgumentException when no name is given (every category is {@link #onEveryCategory()})
+     */
     @CheckReturnValue
     public RetentionCategoriesAssert onCategories(String... categories) {
         ChainTracker.Link from = advance(); // first: a refused selection leaves no chain open
         return select(from, new CategorySelection(actual, CategoryNames.named(categories), false, false));
     }
 
-    /** Every category of the suite that has scored items, each judged on its own. */
+    /**
+     * Every category of the suite that has scored items, each judged on its own.
+     *
+     * @return the category assertion, to finish with {@code within(δ)} or {@code withinRelative(r)}
+     */
     @CheckReturnValue
     public RetentionCategoriesAssert onEveryCategory() {
         return select(advance(), new CategorySelection(actual, List.of(), true, false));
     }
 
-    /** All scored items of the suite pooled into one row named {@code overall}. */
+    /**
+     * All scored items of the suite pooled into one row named {@code overall}.
+     *
+     * @return the category assertion, to finish with {@code within(δ)} or {@code withinRelative(r)}
+     */
     @CheckReturnValue
     public RetentionCategoriesAssert overall() {
         return select(advance(), new CategorySelection(actual, List.of(), false, true));
     }
 
-    /** Perplexity of both live models on {@code text}. */
+    /**
+     * Perplexity of both live models on {@code text}; verdicts and messages name it just {@code text}.
+     *
+     * @param text the text itself, not empty
+     * @return the perplexity assertion, to finish with {@code withinFactor(f)}
+     * @throws IllegalArgumentException when {@code text} is empty
+     */
     @CheckReturnValue
     public PerplexityAssert perplexityOn(String text) {
         ChainTracker.Link from = advance();
@@ -93,7 +140,15 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
                 new TextComparison(actual, "text", text), PerplexityAssert::new, info.description());
     }
 
-    /** Perplexity of both live models on a UTF-8 text file. */
+    /**
+     * Perplexity of both live models on a UTF-8 text file, read here; the verdict names the text by
+     * the file's name.
+     *
+     * @param textFile the text file, not empty
+     * @return the perplexity assertion, to finish with {@code withinFactor(f)}
+     * @throws java.io.UncheckedIOException naming the file when it cannot be read
+     * @throws IllegalArgumentException when the file is empty
+     */
     @CheckReturnValue
     public PerplexityAssert perplexityOn(Path textFile) {
         ChainTracker.Link from = advance();
@@ -110,6 +165,11 @@ public class RetentionAssert extends VerdictAssert<RetentionAssert, Comparison> 
     /**
      * Canaries: the tuned model must pass every item of severity {@code minimum} or more severe
      * (items with a {@code severity}, e.g. {@link Suite#canaries()}) that the baseline passes.
+     * Judged per category, whatever rule the chain chose; fails as well when the suite has no scored
+     * item of that severity.
+     *
+     * @param minimum the least severity that counts, e.g. {@link Severity#HIGH}
+     * @return this assertion, for chaining
      */
     public RetentionAssert everyCanaryAtLeast(Severity minimum) {
         conclude();

@@ -8,7 +8,12 @@ import java.util.stream.Collectors;
 
 import static org.apiguardian.api.API.Status.STABLE;
 
-/** Retention over chosen categories; finish with a tolerance. */
+/**
+ * Retention over chosen categories; finish with a tolerance. A failing verdict throws an
+ * {@code AssertionError} whose message is the verdict table (collected instead in soft assertions).
+ *
+ * @since 0.1
+ */
 @API(status = STABLE, since = "0.1")
 public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategoriesAssert, CategorySelection> {
 
@@ -19,6 +24,10 @@ public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategories
     /**
      * Absolute tolerance in accuracy points: retained iff {@code tuned ≥ baseline - delta} (e.g.
      * {@code 0.05} = five points), judged by the chain's {@link VerdictRule}.
+     *
+     * @param delta the allowed drop in accuracy, at least 0 and below 1
+     * @return this assertion, for chaining
+     * @throws IllegalArgumentException when {@code delta} is not in {@code [0, 1)}
      */
     public RetentionCategoriesAssert within(double delta) {
         conclude();
@@ -28,6 +37,11 @@ public class RetentionCategoriesAssert extends VerdictAssert<RetentionCategories
     /**
      * Relative tolerance (recovery ratio): retained iff {@code tuned ≥ (1 - ratio) · baseline}, e.g.
      * {@code 0.05} keeps 95% of the baseline's accuracy. A point comparison only.
+     *
+     * @param ratio the allowed relative drop, at least 0 and below 1
+     * @return this assertion, for chaining
+     * @throws IllegalArgumentException when {@code ratio} is not in {@code [0, 1)}, or when the chain
+     *     chose a rule other than {@link VerdictRule#POINT_ESTIMATE}
      */
     public RetentionCategoriesAssert withinRelative(double ratio) {
         conclude();

@@ -21,29 +21,51 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  * launcher sessions, a test that runs the engine) never see each other's verdicts, and nothing
  * outlives its owner. The JUnit extension registers one listener per test, owned by the test's
  * extension store; a plain {@code main} registers its own (see {@code RetentionReport.start()}).
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class RetentionEvents {
 
-    /** Receives the verdict rows of one assertion. */
+    /**
+     * Receives the verdict rows of one assertion. Its methods run on the thread that publishes (the
+     * one evaluating the assertion), after the summary lines are printed and before the assertion
+     * fails; an exception they throw propagates to the caller.
+     */
     @FunctionalInterface
     @API(status = EXPERIMENTAL, since = "0.1")
     public interface Listener {
         /**
-         * @param kind {@code retention} or {@code improvement}
+         * The rows of a retention, improvement or canary assertion, pass or fail.
+         *
+         * @param kind {@code retention} or {@code improvement}, or {@code canary} for
+         *     {@code everyCanaryAtLeast(severity)}
          * @param verdicts the rows of one assertion
          */
         void onVerdicts(String kind, List<CategoryVerdict> verdicts);
 
-        /** A perplexity comparison; ignored unless overridden. */
+        /**
+         * A perplexity comparison; ignored unless overridden.
+         *
+         * @param verdict the outcome of one {@code withinFactor(f)}
+         */
         default void onPerplexity(PerplexityVerdict verdict) {
         }
 
-        /** A weight-space or distribution diagnostic; ignored unless overridden. */
+        /**
+         * A weight-space or distribution diagnostic; ignored unless overridden. Checkpoint assertions
+         * report here too, one call per category.
+         *
+         * @param verdict the outcome of one diagnostic check
+         */
         default void onDiagnostic(DiagnosticVerdict verdict) {
         }
 
-        /** A checkpoint sweep's trade-off between domain gain and general retention; ignored unless overridden. */
+        /**
+         * A checkpoint sweep's trade-off between domain gain and general retention; ignored unless overridden.
+         *
+         * @param tradeOff the curve {@link CheckpointSweep#tradeOff(double)} computed
+         */
         default void onTradeOff(TradeOff tradeOff) {
         }
     }
@@ -56,7 +78,12 @@ public final class RetentionEvents {
 
     /**
      * Delivers the verdicts published on the calling thread to {@code listener} until the returned
-     * handle is closed (closing twice, or from another thread, is harmless).
+     * handle is closed (closing twice, or from another thread, is harmless). Several listeners may
+     * be open on one thread; each gets every verdict, in the order they were registered.
+     *
+     * @param listener the listener to deliver to
+     * @return the registration, to close when the listener should stop receiving
+     * @throws NullPointerException when {@code listener} is {@code null}
      */
     public static Registration register(Listener listener) {
         Objects.requireNonNull(listener, "listener");

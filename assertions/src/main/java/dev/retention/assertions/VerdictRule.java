@@ -4,7 +4,11 @@ import org.apiguardian.api.API;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
-/** How a retention assertion turns paired scores into a verdict. */
+/**
+ * How a retention assertion turns paired scores into a verdict.
+ *
+ * @since 0.1
+ */
 @API(status = EXPERIMENTAL, since = "0.1")
 public enum VerdictRule {
 
@@ -36,6 +40,11 @@ public enum VerdictRule {
         this.label = label;
     }
 
+    /**
+     * How verdict tables, messages and summary lines name this rule.
+     *
+     * @return a short lower-case phrase, e.g. {@code point estimate}
+     */
     public String label() {
         return label;
     }

@@ -21,6 +21,11 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *         .hasLowRankChanges(8);
  * assertThatModel(tuned).weightsComparedTo(base).hasRmsDriftAtMost(0.01);
  * }</pre>
+ *
+ * <p>Both models must be loaded and have the same parameters (names and shapes). Every verdict is
+ * published as a {@link DiagnosticVerdict} of kind {@code weights}, pass or fail.
+ *
+ * @since 0.1
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison> {
@@ -31,7 +36,15 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
         super(actual, WeightsAssert.class);
     }
 
-    /** The RMS drift over all weights, {@code sqrt(Σ (θ - θ*)² / N)}, is at most {@code max}. */
+    /**
+     * The RMS drift over all weights, {@code sqrt(Σ (θ - θ*)² / N)}, is at most {@code max}. A
+     * failure lists the layers that drifted most.
+     *
+     * @param max the largest allowed RMS drift, in the weights' own units
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when either model is a recorded scorecard
+     * @throws IllegalArgumentException when the models' parameters differ in names or shapes
+     */
     public WeightsAssert hasRmsDriftAtMost(double max) {
         conclude();
         ParameterDrift d = drift();
@@ -48,7 +61,14 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
 
     /**
      * Only parameters whose full name matches {@code regex} changed; every other one is
-     * bit-identical to the baseline (the frozen-base check of LoRA and other adapter methods).
+     * bit-identical to the baseline (the frozen-base check of LoRA and other adapter methods). A
+     * failure lists the first parameters that changed outside the pattern.
+     *
+     * @param regex a {@link Pattern} that must match a changed parameter's whole name
+     * @return this assertion, for chaining
+     * @throws java.util.regex.PatternSyntaxException when {@code regex} is not a valid pattern
+     * @throws IllegalStateException when either model is a recorded scorecard
+     * @throws IllegalArgumentException when the models' parameters differ in names or shapes
      */
     public WeightsAssert changedOnlyParametersMatching(String regex) {
         conclude();
@@ -61,7 +81,13 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
 
     /**
      * Every changed weight matrix's {@code ΔW} has numerical rank at most {@code maxRank} (singular
-     * values above {@code 1e-3 · σ_1} counted), as a merged rank-r LoRA's are.
+     * values above {@code 1e-3 · σ_1} counted), as a merged rank-r LoRA's are. Ranks are resolved
+     * only up to {@code maxRank + 8}; a higher one is reported as exceeding that.
+     *
+     * @param maxRank the largest allowed rank of a weight change
+     * @return this assertion, for chaining
+     * @throws IllegalStateException when either model is a recorded scorecard
+     * @throws IllegalArgumentException when the models' parameters differ in names or shapes
      */
     public WeightsAssert hasLowRankChanges(int maxRank) {
         conclude();
