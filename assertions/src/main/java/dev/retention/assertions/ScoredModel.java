@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 /**
@@ -104,20 +103,6 @@ public interface ScoredModel {
      */
     static ScoredModel of(CausalLm model, EvalConfig config) {
         return new LiveScoredModel(Evaluator.of(model, config), Optional.empty(), ScorecardStore.none());
-    }
-
-    /**
-     * A live model whose scorecards go through {@code store} (e.g. an on-disk cache). For Retention's
-     * own packages: {@link ScorecardStore} is an internal type.
-     *
-     * @param model the loaded model; it stays owned by the caller, who closes it
-     * @param config the evaluation settings
-     * @param store where scorecards are looked up before scoring and kept after
-     * @return a live scored model without a default suite
-     */
-    @API(status = INTERNAL, since = "0.1")
-    static ScoredModel of(CausalLm model, EvalConfig config, ScorecardStore store) {
-        return new LiveScoredModel(Evaluator.of(model, config), Optional.empty(), store);
     }
 
     /**

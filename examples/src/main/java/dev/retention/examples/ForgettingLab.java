@@ -34,6 +34,12 @@ public final class ForgettingLab {
     private ForgettingLab() {
     }
 
+    /**
+     * Runs the lab: compares every recipe with {@code base}, prints the table and writes the reports.
+     *
+     * @param args ignored
+     * @throws Exception when a fixture cannot be loaded or a report cannot be written
+     */
     public static void main(String[] args) throws Exception {
         System.setProperty("retention.stdout", "false");
         EvalConfig config = EvalConfig.defaults().withProgress(ProgressListener.toStandardError(), Duration.ofSeconds(10));

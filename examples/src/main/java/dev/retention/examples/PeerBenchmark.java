@@ -43,6 +43,12 @@ public final class PeerBenchmark {
     private PeerBenchmark() {
     }
 
+    /**
+     * Runs Retention's side of the peer benchmark and prints its timings (see the class comment for the arguments).
+     *
+     * @param args {@code --name value} pairs
+     * @throws IOException when the requests cannot be read or the results written
+     */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = arguments(args);
         Path model = Path.of(a.get("model"));

@@ -41,6 +41,11 @@ public final class ScoringBenchmark {
     private ScoringBenchmark() {
     }
 
+    /**
+     * Prints scoring and generation throughput, the leak check and the statistics timings for one fixture model.
+     *
+     * @param args the fixture model's name (default {@code base})
+     */
     public static void main(String[] args) {
         String model = args.length > 0 ? args[0] : "base";
         Suite suite = Suite.load(Fixtures.generalSuite());
