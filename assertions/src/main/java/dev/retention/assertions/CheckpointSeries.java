@@ -24,6 +24,9 @@ record CheckpointSeries(List<ScoredModel> checkpoints, Optional<ScoredModel> bas
 
     /** The suite the series is judged on: {@code on(suite)}, else the baseline's default suite, else the first checkpoint's. */
     Suite resolveSuite() {
+        if (checkpoints.isEmpty()) {
+            throw new IllegalArgumentException("no checkpoints given");
+        }
         return suite.or(base()::defaultSuite).or(() -> checkpoints.get(0).defaultSuite()).orElseThrow(
                 () -> new IllegalStateException("no suite: call on(suite) or give the models a default suite"));
     }

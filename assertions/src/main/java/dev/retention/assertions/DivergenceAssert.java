@@ -74,9 +74,14 @@ public class DivergenceAssert extends ChainedAssert<DivergenceAssert, TextCompar
      * @return this assertion, for chaining
      * @throws IllegalStateException when no text was chosen with {@code onText}, when either model is
      *     a recorded scorecard, or when the two models do not share a tokenizer (the message names both)
+     * @throws IllegalArgumentException when {@code natsPerToken} is negative or NaN
      */
     public DivergenceAssert isAtMost(double natsPerToken) {
         conclude();
+        if (!(natsPerToken >= 0)) {
+            throw new IllegalArgumentException("the divergence bound must be at least 0 nats per token, got "
+                    + natsPerToken);
+        }
         isNotNull();
         if (actual.text().equals(TextComparison.UNSET)) {
             throw new IllegalStateException("name the text first: nextTokenDivergenceFrom(base).onText(text)");

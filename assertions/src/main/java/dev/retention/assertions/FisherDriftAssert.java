@@ -49,11 +49,15 @@ public class FisherDriftAssert extends ChainedAssert<FisherDriftAssert, WeightCo
      *
      * @param max the largest allowed Fisher-weighted drift
      * @return this assertion, for chaining
+     * @throws IllegalArgumentException when {@code max} is negative or NaN
      * @throws IllegalStateException when no suite was chosen with {@code on(suite)} and neither model
      *     has a default suite, or when either model is a recorded scorecard
      */
     public FisherDriftAssert isAtMost(double max) {
         conclude();
+        if (!(max >= 0)) {
+            throw new IllegalArgumentException("the Fisher-weighted drift bound must be at least 0, got " + max);
+        }
         isNotNull();
         Suite suite = actual.suite().or(actual.tuned()::defaultSuite).or(actual.baseline()::defaultSuite)
                 .orElseThrow(() -> new IllegalStateException("no suite for the Fisher estimate: call on(suite)"));

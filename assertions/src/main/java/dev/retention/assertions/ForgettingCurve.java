@@ -27,7 +27,8 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
  *       ({@code -0.15} = fifteen points lost on average).</li>
  *   <li><b>Forgetting measure</b> of category c: {@code F(c) = max_{t ∈ {0..T-1}} R[t][c] - R[T][c]},
  *       the drop of the final checkpoint from the best accuracy ever observed (baseline included);
- *       the average is {@code F = 1/C · Σ_c F(c)}. It is never negative.</li>
+ *       the average is {@code F = 1/C · Σ_c F(c)}. It is negative when the final checkpoint beats every
+ *       earlier model, the baseline included.</li>
  * </ul>
  *
  * <p>Accuracies are fractions in {@code [0, 1]}, so differences are in accuracy points

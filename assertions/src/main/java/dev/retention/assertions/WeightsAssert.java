@@ -43,10 +43,14 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
      * @param max the largest allowed RMS drift, in the weights' own units
      * @return this assertion, for chaining
      * @throws IllegalStateException when either model is a recorded scorecard
-     * @throws IllegalArgumentException when the models' parameters differ in names or shapes
+     * @throws IllegalArgumentException when the models' parameters differ in names or shapes, or {@code max} is
+     *     negative or NaN
      */
     public WeightsAssert hasRmsDriftAtMost(double max) {
         conclude();
+        if (!(max >= 0)) {
+            throw new IllegalArgumentException("the RMS drift bound must be at least 0, got " + max);
+        }
         ParameterDrift d = drift();
         List<String> details = new ArrayList<>();
         for (ParameterDrift.Layer l : d.topLayers(SHOWN)) {
@@ -72,7 +76,8 @@ public class WeightsAssert extends ChainedAssert<WeightsAssert, WeightComparison
      */
     public WeightsAssert changedOnlyParametersMatching(String regex) {
         conclude();
-        List<String> outside = drift().changedOutside(Pattern.compile(regex));
+        Pattern pattern = Pattern.compile(regex); // a bad pattern is refused before the weights are compared
+        List<String> outside = drift().changedOutside(pattern);
         return verdict("parameters changed outside /" + regex + "/", outside.size(), "= 0",
                 outside.isEmpty(), outside.stream().limit(SHOWN).toList(), String.format(Locale.ROOT,
                         "Expected %s to differ from %s only in parameters matching /%s/, but %d others changed. First "

@@ -68,6 +68,7 @@ public final class CausalLm implements AutoCloseable {
     private final LmBackend backend;
     private final long order = SEQUENCE.incrementAndGet(); // total lock order for two-model calls
     private final Object lock = new Object();
+    private final List<CausalLm> adapters = new ArrayList<>(); // open adapters over this model; guarded by lock
     private boolean closed;
 
     CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
@@ -179,8 +180,8 @@ public final class CausalLm implements AutoCloseable {
      * factors are loaded, so a base and any number of adapters over it hold the base once. Closing
      * the result leaves this model open. Needs a natively loaded (Hugging Face) base.
      *
-     * <p>The adapter's arrays live under this model's NDArray manager: close every adapter before (or together
-     * with) this model, as closing this model frees the weights they compute with.
+     * <p>The adapter computes with this model's weights, so closing this model closes its open adapters first
+     * (each after the call it is running); their later calls fail naming the adapter.
      *
      * @param adapterDirectory a PEFT adapter directory: {@code adapter_config.json} (LoRA) and
      *     {@code adapter_model.safetensors}, optionally a {@code tokenizer.json} that must equal this model's
@@ -188,12 +189,14 @@ public final class CausalLm implements AutoCloseable {
      *     and the adapter files'
      * @throws ModelLoadException naming the adapter, the module and this model when they do not fit (also when
      *     this model is a TorchScript export, a served model or itself an adapter)
+     * @throws IllegalStateException when this model is closed
      */
     public CausalLm withAdapter(Path adapterDirectory) {
         return withAdapter(AdapterFiles.in(adapterDirectory), false);
     }
 
     CausalLm withAdapter(AdapterFiles adapter, boolean ownBase) {
+        checkOpen();
         if (!(backend instanceof NativeLm nativeBase)) {
             throw new ModelLoadException(adapter.directory(), "a LoRA adapter needs a Hugging Face base model loaded "
                     + "natively; " + name + " is a " + backend.kind() + " model");
@@ -214,8 +217,13 @@ public final class CausalLm implements AutoCloseable {
         try (TensorSource t = CheckpointTensors.open(adapter.directory(), "adapter_model")) {
             LoraAdapter lora = LoraAdapter.load(adapter.directory(), peft, t, nativeBase.transformer().weights(), m);
             String fp = Fingerprint.combine(fingerprint, Fingerprint.of(adapter.fingerprinted()));
-            return new CausalLm(files, adapter.directory(), this, ownBase, device, contextLength, vocabSize, fp,
-                    weightDtypes, tok, nativeBase.withAdapter(lora, m), addBosToken);
+            CausalLm result = new CausalLm(files, adapter.directory(), this, ownBase, device, contextLength, vocabSize,
+                    fp, weightDtypes, tok, nativeBase.withAdapter(lora, m), addBosToken);
+            synchronized (lock) {
+                ensureOpen();
+                adapters.add(result);
+            }
+            return result;
         } catch (RuntimeException e) {
             m.close();
             tok.close();
@@ -596,20 +604,32 @@ public final class CausalLm implements AutoCloseable {
      * Frees the model's native memory and its tokenizer; later scoring and decoding calls fail with
      * {@link IllegalStateException} naming the model (the accessors keep answering).
      * Closing twice does nothing. An adapter loaded from an adapter directory closes the base it loaded too;
-     * one made by {@link #withAdapter(Path)} leaves its base open.
+     * one made by {@link #withAdapter(Path)} leaves its base open. Closing a base model first closes the
+     * adapters made over it that are still open.
      */
     @Override
     public void close() {
+        List<CausalLm> open;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            open = List.copyOf(adapters);
+            adapters.clear();
+        }
+        open.forEach(CausalLm::close); // each waits for its running call; none starts one now
+        synchronized (lock) {
             backend.close();
             tokenizer.close();
         }
-        if (ownsBase) {
-            base.close();
+        if (base != null) {
+            synchronized (base.lock) {
+                base.adapters.remove(this);
+            }
+            if (ownsBase) {
+                base.close();
+            }
         }
     }
 

@@ -225,11 +225,19 @@ public final class Weights {
      * @param seed seeds the Gaussian test matrix, so a result is reproducible
      * @return the spectrum, with no singular values (and {@code frobeniusSquared} 0) when the parameter did not
      *     change
-     * @throws IllegalArgumentException naming the parameter when it is not a matrix
+     * @throws IllegalArgumentException naming the parameter when either model lacks it, the shapes differ or it
+     *     is not a matrix
      */
     public static Spectrum spectrum(CausalLm tuned, CausalLm baseline, String name, int k, long seed) {
         NDArray t = parameters(tuned).get(name);
         NDArray b = parameters(baseline).get(name);
+        if (t == null || b == null) {
+            throw new IllegalArgumentException("no parameter '" + name + "' in " + (t == null ? tuned : baseline).name());
+        }
+        if (!t.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException(name + " has shape " + t.getShape() + " in " + tuned.name() + " but "
+                    + b.getShape() + " in " + baseline.name());
+        }
         if (t.getShape().dimension() != 2) {
             throw new IllegalArgumentException(name + " is not a matrix (shape " + t.getShape() + ")");
         }

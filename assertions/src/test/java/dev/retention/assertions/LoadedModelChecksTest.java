@@ -218,4 +218,19 @@ class LoadedModelChecksTest {
         }
         return false;
     }
+
+    @Test
+    void aNegativeOrNaNBoundIsRefusedBeforeAnythingIsComputed() {
+        assertThatThrownBy(() -> assertThatModel(lora).weightsComparedTo(base).hasRmsDriftAtMost(-0.01))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the RMS drift bound must be at least 0, got -0.01");
+        assertThatThrownBy(() -> assertThatModel(lora).fisherWeightedDriftFrom(base).isAtMost(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the Fisher-weighted drift bound must be at least 0, got NaN");
+        assertThatThrownBy(() -> assertThatModel(lora).nextTokenDivergenceFrom(base).onText(TEXT).isAtMost(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the divergence bound must be at least 0 nats per token, got -1.0");
+        assertThatThrownBy(() -> assertThatModel(lora).weightsComparedTo(base).changedOnlyParametersMatching("(q_proj"))
+                .isInstanceOf(java.util.regex.PatternSyntaxException.class);
+    }
 }

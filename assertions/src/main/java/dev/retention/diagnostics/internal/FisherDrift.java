@@ -9,6 +9,7 @@ import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class FisherDrift {
         this.baseline = baseline;
         this.suite = suite;
         this.samples = samples;
-        this.perParameter = perParameter;
+        this.perParameter = Collections.unmodifiableMap(perParameter);
     }
 
     /**
@@ -151,8 +152,7 @@ public final class FisherDrift {
     /**
      * {@code Σ_i F_i (θ_i - θ*_i)²} per parameter, by the parameter's name, in the model's order.
      *
-     * @return the map this drift holds, not a copy (it can be modified, which changes {@link #total()}
-     *     and {@link #layers()}; do not)
+     * @return an unmodifiable view of the map this drift holds
      */
     public Map<String, Double> perParameter() {
         return perParameter;
