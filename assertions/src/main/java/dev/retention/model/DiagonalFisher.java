@@ -93,6 +93,16 @@ public final class DiagonalFisher implements AutoCloseable {
      * @throws ModelLoadException naming the file or key at fault when {@code dir} cannot be loaded
      */
     public static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress) {
+        return estimate(dir, options, rows, progress, () -> { });
+    }
+
+    /**
+     * {@link #estimate(Path, ModelOptions, List, IntConsumer)} running {@code betweenForwardAndBackward} after
+     * each row's forward pass, before its backward pass: lets a test collect the garbage there, which is where
+     * memory the backward pass still reads must not be the JVM's to free.
+     */
+    static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress,
+                                   Runnable betweenForwardAndBackward) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("the Fisher estimate needs at least one request");
         }
@@ -106,7 +116,7 @@ public final class DiagonalFisher implements AutoCloseable {
             }
             synchronized (COLLECTOR) {
                 for (int i = 0; i < rows.size(); i++) {
-                    accumulate(model, acc, rows.get(i));
+                    accumulate(model, acc, rows.get(i), betweenForwardAndBackward);
                     progress.accept(i + 1);
                 }
             }
@@ -196,7 +206,8 @@ public final class DiagonalFisher implements AutoCloseable {
     }
 
     /** One request: forward and backward of its summed target log-probability, then F += grad². */
-    private static void accumulate(Differentiable model, Map<String, NDArray> acc, ScoreRow row) {
+    private static void accumulate(Differentiable model, Map<String, NDArray> acc, ScoreRow row,
+                                   Runnable betweenForwardAndBackward) {
         int t = row.input().length;
         long[] ids = new long[t];
         for (int j = 0; j < t; j++) {
@@ -212,6 +223,7 @@ public final class DiagonalFisher implements AutoCloseable {
              GradientCollector collector = EngineThreads.pytorch().newGradientCollector()) {
             NDArray logp = model.logits(m, ids, positions).logSoftmax(1);
             NDArray ll = logp.gather(m.create(targets, new Shape(targets.length, 1)), 1).sum();
+            betweenForwardAndBackward.run();
             collector.backward(ll);
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
                 NDArray w = e.getValue();

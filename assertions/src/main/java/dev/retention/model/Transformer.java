@@ -69,7 +69,7 @@ final class Transformer {
     NDArray hidden(NDArray ids, NDArray positions, long[] rowLengths, Map<LayerType, NDArray> masks, KvCache cache) {
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embed(), SparseFormat.DENSE).singletonOrThrow();
         if (spec.embeddingScale() != 1.0) {
-            x = x.mul((float) spec.embeddingScale());
+            x = x.mul(scalar(x, spec.embeddingScale()));
         }
         if (weights.positions() != null) {
             NDArray pos = positions.getNDArrayInternal().embedding(positions, weights.positions(), SparseFormat.DENSE)
@@ -105,10 +105,10 @@ final class Transformer {
     NDArray logits(NDArray hiddenRows) {
         NDArray logits = project(weights.lmHead(), hiddenRows);
         if (spec.logitsDivisor() != 1.0) {
-            logits = logits.div((float) spec.logitsDivisor());
+            logits = logits.div(scalar(logits, spec.logitsDivisor()));
         }
         if (spec.finalSoftcap().isPresent()) {
-            float cap = (float) spec.finalSoftcap().getAsDouble();
+            NDArray cap = scalar(logits, spec.finalSoftcap().getAsDouble());
             logits = logits.div(cap).tanh().mul(cap);
         }
         return logits;
@@ -135,9 +135,9 @@ final class Transformer {
     private NDArray residual(NDArray x, NDArray h, boolean inPlace) {
         double m = spec.layer().residualMultiplier();
         if (inPlace) {
-            return (m == 1.0 ? h : h.muli((float) m)).addi(x);
+            return (m == 1.0 ? h : h.muli(scalar(h, m))).addi(x);
         }
-        return x.add(m == 1.0 ? h : h.mul((float) m));
+        return x.add(m == 1.0 ? h : h.mul(scalar(h, m)));
     }
 
     private NDArray attention(int i, LayerWeights w, NDArray h, NDArray[] cosSin, NDArray mask, KvCache cache,
@@ -192,9 +192,10 @@ final class Transformer {
         long s = k.getShape().get(2);
         NDArray grouped = q.reshape(b, spec.kvHeads(), groups * t, hd);
         NDArray product = grouped.matMul(k.transpose(0, 1, 3, 2));
-        NDArray scores = inPlace ? product.muli((float) a.scale()) : product.mul((float) a.scale());
+        NDArray scale = scalar(product, a.scale());
+        NDArray scores = inPlace ? product.muli(scale) : product.mul(scale);
         if (a.softcap().isPresent()) {
-            float cap = (float) a.softcap().getAsDouble();
+            NDArray cap = scalar(scores, a.softcap().getAsDouble());
             scores = scores.div(cap).tanh().mul(cap);
         }
         scores = scores.reshape(b, spec.heads(), t, s);
@@ -251,11 +252,12 @@ final class Transformer {
             }
             case GELU_TANH: {
                 // transformers' NewGELUActivation: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
-                NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-                return x.mul(0.5f).mul(inner.tanh().add(1f));
+                NDArray cubic = x.pow(scalar(x, 3)).mul(scalar(x, 0.044715));
+                NDArray inner = x.add(cubic).mul(scalar(x, Math.sqrt(2.0 / Math.PI)));
+                return x.mul(scalar(x, 0.5)).mul(inner.tanh().add(scalar(x, 1)));
             }
             case GELU:
-                return x.mul(0.5f).mul(x.div((float) Math.sqrt(2.0)).erf().add(1f));
+                return x.mul(scalar(x, 0.5)).mul(x.div(scalar(x, Math.sqrt(2.0))).erf().add(scalar(x, 1)));
             default:
                 throw new IllegalStateException(act.toString());
         }
@@ -273,7 +275,7 @@ final class Transformer {
         // makes the exponent a tensor first and costs several times as much per call (measured 16-21 against
         // 3-4 microseconds on a decode step's [6, 1, 576]); the results differ by float32 rounding only
         NDArray variance = x.mul(x).mean(new int[] {last}, true);
-        NDArray normed = x.div(variance.add((float) spec.norm().eps()).sqrt());
+        NDArray normed = x.div(variance.add(scalar(variance, spec.norm().eps())).sqrt());
         // Gemma: output * (1.0 + weight), the sum computed in float32 on every call as transformers does
         if (!n.plusOne()) {
             return inPlace ? normed.muli(n.weight()) : normed.mul(n.weight());
@@ -288,5 +290,18 @@ final class Transformer {
             return l.apply(x);
         }
         return adapter.apply(l.module(), x, adapter.base(l).apply(x));
+    }
+
+    /**
+     * {@code v} as a 0-dimensional array of {@code like}'s type, allocated by the engine in {@code like}'s manager.
+     * Every scalar operand of the forward pass goes through here, never DJL's {@code mul(Number)} and
+     * its kin: those wrap the number in an array over a Java buffer and close it as soon as the op
+     * returns, but autograd keeps that operand for the backward pass (a product's gradient is the
+     * other factor), which then reads memory the JVM may already have freed. Measured: with a garbage
+     * collection between forward and backward every Fisher row came out NaN. The engine's own
+     * allocation lives as long as autograd holds it; the values are the same.
+     */
+    private static NDArray scalar(NDArray like, double v) {
+        return like.getManager().full(new Shape(), (float) v, like.getDataType());
     }
 }

@@ -14,7 +14,6 @@ import dev.retention.model.internal.ScoreRow;
 import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -33,13 +32,8 @@ import static org.assertj.core.api.Assertions.within;
  * The Fisher-weighted drift tells the fixture recipes apart: the full fine-tune moved the weights
  * that matter for general ability far more than replay or LoRA, and more at every checkpoint.
  *
- * <p>Runs in a JVM of its own (tag {@code own-jvm}: a separate Surefire execution in this module's
- * pom) and takes one Fisher estimate for all its models: in a JVM that has already taken an
- * estimate or run many other diagnostics, an estimate has intermittently come out non-finite
- * (an open defect, not yet located; {@code DiagonalFisher} refuses such an estimate rather than
- * return it).
+ * <p>Takes one Fisher estimate for all its models (the estimate is the slow part).
  */
-@Tag("own-jvm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FisherDriftOnFixturesTest {
 
@@ -73,7 +67,7 @@ class FisherDriftOnFixturesTest {
 
     /**
      * One estimate for every model of the run ({@link FisherDrift#between(List, Evaluator, Suite)}),
-     * taken once: a second estimate in the same JVM has intermittently come out non-finite.
+     * taken once.
      */
     private Map<String, Double> drift() {
         if (drift.isEmpty()) {
