@@ -14,7 +14,7 @@ import static org.apiguardian.api.API.Status.STABLE;
 /**
  * Injects the baseline model declared by {@link RetentionTest} into a field or parameter of type
  * {@code ScoredModel} (lazily loaded, scorecards cached) or {@code CausalLm} (loaded on injection).
- * It registers {@link RetentionExtension} itself, so a class that forgot {@link RetentionTest} is told so
+ * It registers {@code RetentionExtension} itself, so a class that forgot {@link RetentionTest} is told so
  * instead of seeing a {@code null} field.
  *
  * @since 0.1

@@ -7,7 +7,6 @@ import dev.retention.io.internal.AtomicFiles;
 import dev.retention.model.CausalLm;
 import dev.retention.report.RetentionReport;
 import dev.retention.suite.Suite;
-import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -27,7 +26,6 @@ import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Optional;
 
-import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Retention's JUnit Jupiter extension, registered by {@link RetentionTest}. It injects the declared
@@ -41,10 +39,10 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * <p>Works with JUnit Jupiter 5.13 and later, including 6.x, sequentially or with parallel
  * execution.
  *
- * @since 0.1
+ * <p>Package-private, as JUnit's own extensions are: the annotations register it, and nothing else needs
+ * its name.
  */
-@API(status = INTERNAL, since = "0.1")
-public final class RetentionExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver,
+final class RetentionExtension implements BeforeAllCallback, TestInstancePostProcessor, ParameterResolver,
         BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
     private static final ExtensionContext.Namespace TEST = ExtensionContext.Namespace.create(RetentionExtension.class,

@@ -14,7 +14,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import static org.apiguardian.api.API.Status.STABLE;
 
 /**
- * Declares the models and suite of a capability test class and registers {@link RetentionExtension}.
+ * Declares the models and suite of a capability test class and registers {@code RetentionExtension}.
  *
  * <pre>{@code
  * @RetentionTest(baseline = "models/base", tuned = "models/lora", suite = "suites/general.jsonl")
