@@ -2,7 +2,7 @@ package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
 import dev.retention.model.internal.ServedGeneration;
-import dev.retention.model.GreedySession;
+import dev.retention.model.internal.GreedySession;
 
 import java.util.ArrayList;
 import java.util.Arrays;

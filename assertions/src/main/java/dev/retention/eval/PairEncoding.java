@@ -1,6 +1,6 @@
 package dev.retention.eval;
 
-import dev.retention.model.LmTokenizer;
+import dev.retention.model.internal.LmTokenizer;
 import dev.retention.model.internal.ScoreRow;
 
 import java.util.Arrays;

@@ -11,12 +11,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.retention.model.internal.AdapterBase;
+import dev.retention.model.internal.GreedySession;
 import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.ServedGeneration;
 import dev.retention.model.internal.SpecialTokens;
 import dev.retention.model.internal.TokenDivergence;
 import dev.retention.model.internal.TokenScores;
+import dev.retention.model.internal.LmTokenizer;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 import static org.apiguardian.api.API.Status.STABLE;
@@ -173,6 +176,30 @@ public final class CausalLm implements AutoCloseable {
      */
     public static CausalLm load(Path dir, ModelOptions options) {
         return ModelLoading.load(dir, options);
+    }
+
+    /**
+     * What the PEFT adapter directory {@code dir} says about its base model, for Retention's own packages:
+     * checks the adapter's files and its {@code adapter_config.json}, then looks for the local folder its
+     * {@code base_model_name_or_path} names (first relative to the adapter directory, then to the working
+     * directory). No weights are read.
+     *
+     * @param dir any directory
+     * @return empty when {@code dir} holds no {@code adapter_config.json}; else the adapter's declared base,
+     *     with {@code adapter} and {@code config} absolute
+     * @throws ModelLoadException as {@link #load(Path)} would for the adapter's own files: a missing
+     *     {@code adapter_model.safetensors}, a pickled {@code adapter_model.bin}, or a tuner Retention does
+     *     not apply (DoRA, IA3, ...), naming the file and key
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static Optional<AdapterBase> adapterBase(Path dir) {
+        if (!AdapterFiles.isAdapter(dir)) {
+            return Optional.empty();
+        }
+        AdapterFiles files = AdapterFiles.in(dir);
+        PeftConfig peft = PeftConfig.read(files.config());
+        return Optional.of(new AdapterBase(files.directory(), files.config(), peft.baseModel(),
+                files.declaredBase(peft, new ArrayList<>())));
     }
 
     /**
@@ -417,13 +444,18 @@ public final class CausalLm implements AutoCloseable {
         }
         synchronized (lock) {
             ensureOpen();
-            return new GreedySession(this, backend.decode(backend.manager(), List.copyOf(prompts),
+            return new ModelGreedySession(this, backend.decode(backend.manager(), List.copyOf(prompts),
                     tokenizer.specialTokens().padOrDefault()));
         }
     }
 
     Object lock() {
         return lock;
+    }
+
+    /** Whether {@link #close()} has begun; call holding {@link #lock()}. */
+    boolean isClosed() {
+        return closed;
     }
 
     /** This model's place in the total order two-model calls take locks in. */

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.Devices;
+import dev.retention.model.internal.EngineThreads;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import dev.retention.model.internal.Devices;
+import dev.retention.model.internal.EngineThreads;
 
 /**
  * The files of a model directory. Two layouts load:

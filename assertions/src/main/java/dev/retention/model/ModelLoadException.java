@@ -21,12 +21,25 @@ public final class ModelLoadException extends RuntimeException {
 
     private final transient Path path;
 
-    ModelLoadException(Path path, String reason) {
+    /**
+     * A refusal of {@code path}.
+     *
+     * @param path the file or directory at fault
+     * @param reason what is wrong with it and, where there is one, the fix
+     */
+    public ModelLoadException(Path path, String reason) {
         super(path + ": " + reason);
         this.path = path;
     }
 
-    ModelLoadException(Path path, String reason, Throwable cause) {
+    /**
+     * A refusal of {@code path} caused by {@code cause}.
+     *
+     * @param path the file or directory at fault
+     * @param reason what is wrong with it and, where there is one, the fix
+     * @param cause the failure that revealed it
+     */
+    public ModelLoadException(Path path, String reason, Throwable cause) {
         super(path + ": " + reason, cause);
         this.path = path;
     }

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import dev.retention.model.internal.ModelDescriptor;
+import dev.retention.model.internal.Devices;
+import dev.retention.model.internal.LmTokenizer;
 
 /**
  * How a {@link CausalLm} comes to be: a served model is connected and self-checked, a directory is

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import dev.retention.model.internal.EngineThreads;
 
 /**
  * A Hugging Face checkpoint run natively: {@code config.json} resolved into a {@link DecoderSpec},

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.retention.model.internal.GreedySession;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenScores;
 

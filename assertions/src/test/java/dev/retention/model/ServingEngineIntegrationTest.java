@@ -36,6 +36,7 @@ import java.util.Set;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.SpecialTokens;
 import dev.retention.model.internal.TokenScores;
+import dev.retention.model.internal.LmTokenizer;
 
 import static dev.retention.assertions.RetentionAssertions.assertThatModel;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,7 @@
 package dev.retention.junit;
 
 import dev.retention.model.CausalLm;
-import dev.retention.model.Devices;
+import dev.retention.model.internal.Devices;
 import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.ModelOptions;
 

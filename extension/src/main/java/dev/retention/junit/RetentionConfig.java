@@ -6,7 +6,7 @@ import dev.retention.eval.ProgressListener;
 import dev.retention.eval.internal.ScorecardCache;
 import dev.retention.model.ChatTemplate;
 import dev.retention.model.CausalLm;
-import dev.retention.model.Devices;
+import dev.retention.model.internal.Devices;
 import dev.retention.model.ModelLoadException;
 import dev.retention.model.ModelOptions;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;

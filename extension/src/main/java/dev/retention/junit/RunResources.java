@@ -3,7 +3,7 @@ package dev.retention.junit;
 import dev.retention.assertions.ScoredModel;
 import dev.retention.eval.Scorecard;
 import dev.retention.eval.internal.ScorecardCache;
-import dev.retention.model.AdapterBase;
+import dev.retention.model.internal.AdapterBase;
 import dev.retention.model.CausalLm;
 import dev.retention.model.internal.ModelDescriptor;
 import dev.retention.model.ModelOptions;
@@ -120,7 +120,8 @@ final class RunResources implements AutoCloseable {
     Optional<Path> adapterBase(String role, Path dir, Optional<String> baseline) {
         String key = role + RetentionKeys.BASE_SUFFIX;
         Optional<String> override = config.path(key, "");
-        if (!AdapterBase.isAdapter(dir)) {
+        Optional<AdapterBase> declared = CausalLm.adapterBase(dir);
+        if (declared.isEmpty()) {
             if (override.isPresent()) {
                 throw new ExtensionConfigurationException("configuration parameter " + key + " is set, but the "
                         + describeRole(role) + " " + dir + " is not a PEFT adapter (it has no adapter_config.json), so it "
@@ -136,13 +137,13 @@ final class RunResources implements AutoCloseable {
             }
             return Optional.of(b);
         }
-        AdapterBase adapter = AdapterBase.of(dir);
+        AdapterBase adapter = declared.get();
         if (adapter.localFolder().isPresent()) {
             return adapter.localFolder();
         }
         Optional<Path> live = role.equals(RetentionKeys.BASELINE) ? Optional.empty()
                 : baseline.map(p -> Paths.get(p).toAbsolutePath().normalize());
-        if (live.isPresent() && Files.isDirectory(live.get()) && !AdapterBase.isAdapter(live.get())) {
+        if (live.isPresent() && Files.isDirectory(live.get()) && CausalLm.adapterBase(live.get()).isEmpty()) {
             return live;
         }
         String why = role.equals(RetentionKeys.BASELINE) ? "and the baseline cannot be its own base"

@@ -3,7 +3,7 @@ package dev.retention.diagnostics.internal;
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.TextDivergence;
 import dev.retention.model.CausalLm;
-import dev.retention.model.LmTokenizer;
+import dev.retention.model.internal.LmTokenizer;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -6,7 +6,10 @@ import org.apiguardian.api.API;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.retention.model.internal.SpecialTokens;
+import dev.retention.model.CausalLm;
+import dev.retention.model.ChatTemplate;
+import dev.retention.model.ModelLoadException;
+import dev.retention.model.ModelOptions;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
@@ -38,7 +41,18 @@ public final class LmTokenizer implements AutoCloseable {
         this.addBos = addBos;
     }
 
-    static LmTokenizer load(Path tokenizerJson, int vocabSize, SpecialTokens special, boolean addBos) {
+    /**
+     * Loads a model's tokenizer.
+     *
+     * @param tokenizerJson the model's {@code tokenizer.json}
+     * @param vocabSize the model's vocabulary size, which {@link #vocabSize()} reports
+     * @param special the model's special tokens
+     * @param addBos whether encoding prepends the BOS token
+     * @return the tokenizer; the caller closes it
+     * @throws dev.retention.model.ModelLoadException naming the file when the tokenizer cannot be loaded, or
+     *     {@code addBos} is set but the model declares no BOS token
+     */
+    public static LmTokenizer load(Path tokenizerJson, int vocabSize, SpecialTokens special, boolean addBos) {
         try {
             HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(tokenizerJson)

@@ -1,4 +1,4 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import ai.djl.Device;
 import org.apiguardian.api.API;
@@ -118,7 +118,13 @@ public final class Devices {
         return out;
     }
 
-    static Device toDjl(String concrete) {
+    /**
+     * The DJL device of a concrete device name.
+     *
+     * @param concrete {@code cpu} or {@code gpu:N}, as {@link #resolve(String)} returns
+     * @return the device
+     */
+    public static Device toDjl(String concrete) {
         if (concrete.equals("cpu")) {
             return Device.cpu();
         }

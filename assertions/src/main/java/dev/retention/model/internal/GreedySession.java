@@ -1,12 +1,12 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import org.apiguardian.api.API;
 
 import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
- * A greedy decoding session started by {@link CausalLm#greedy}: {@link #next} gives each active
- * row's argmax next token; the caller appends it or finishes the row, drops finished rows with
+ * A greedy decoding session started by {@link dev.retention.model.CausalLm#greedy}: {@link #next} gives each
+ * active row's argmax next token; the caller appends it or finishes the row, drops finished rows with
  * {@link #keep} and asks again. Native models keep a KV cache between steps. Calls are serialised
  * with the model's other calls.
  *
@@ -16,15 +16,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * @since 0.1
  */
 @API(status = INTERNAL, since = "0.1")
-public final class GreedySession implements AutoCloseable {
-
-    private final CausalLm model;
-    private final LmBackend.Decoding decoding;
-
-    GreedySession(CausalLm model, LmBackend.Decoding decoding) {
-        this.model = model;
-        this.decoding = decoding;
-    }
+public interface GreedySession extends AutoCloseable {
 
     /**
      * The argmax next token of every active row: the first call reads the prompts
@@ -37,12 +29,7 @@ public final class GreedySession implements AutoCloseable {
      * @throws IllegalArgumentException on native models, when {@code appended} does not hold one token per
      *     active row
      */
-    public int[] next(int[] appended) {
-        synchronized (model.lock()) {
-            model.checkOpen();
-            return decoding.next(appended);
-        }
-    }
+    int[] next(int[] appended);
 
     /**
      * Keeps only the active rows at positions {@code rows} (ascending) of the current active rows; the others
@@ -50,18 +37,14 @@ public final class GreedySession implements AutoCloseable {
      *
      * @param rows positions in the current list of active rows, ascending; they become the new active rows
      *     0, 1, ...
+     * @throws IllegalStateException when the model is closed
      */
-    public void keep(int[] rows) {
-        synchronized (model.lock()) {
-            decoding.keep(rows);
-        }
-    }
+    void keep(int[] rows);
 
-    /** Frees the session's decoding state (the KV cache of native models). The model stays open. */
+    /**
+     * Frees the session's decoding state (the KV cache of native models). The model stays open; after the
+     * model was closed (which freed that state) this does nothing.
+     */
     @Override
-    public void close() {
-        synchronized (model.lock()) {
-            decoding.close();
-        }
-    }
+    void close();
 }

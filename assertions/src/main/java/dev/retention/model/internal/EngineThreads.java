@@ -1,12 +1,15 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import ai.djl.engine.Engine;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Starts DJL's PyTorch engine once per JVM with Retention's thread settings, and says which.
@@ -26,8 +29,11 @@ import java.util.Locale;
  * passive 120; {@code GOMP_SPINCOUNT} 300: 114, 1000: 113, 2000: 103, 3000 and up: 97). Under load 8
  * on 2 cores a bounded spin of 5000 cost a third more (consumer tests 26.6 and 22.0 s against 17.9 and
  * 16.4 s passive), so the bounded spin is the user's choice for a dedicated machine, not the default.
+ *
+ * @since 0.1
  */
-final class EngineThreads {
+@API(status = INTERNAL, since = "0.1")
+public final class EngineThreads {
 
     /** The system property choosing libtorch's intra-op threads. */
     static final String KEY = "retention.threads";
@@ -42,8 +48,13 @@ final class EngineThreads {
         int setenv(String name, String value, int overwrite);
     }
 
-    /** The PyTorch engine, started with Retention's thread settings on first use. */
-    static synchronized Engine pytorch() {
+    /**
+     * The PyTorch engine, started with Retention's thread settings on first use (which prints them, unless
+     * the system property {@code retention.stdout} is {@code false}).
+     *
+     * @return DJL's PyTorch engine
+     */
+    public static synchronized Engine pytorch() {
         if (engine == null) {
             String line = configure();
             engine = Engine.getEngine("PyTorch");

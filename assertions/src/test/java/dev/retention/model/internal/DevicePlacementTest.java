@@ -1,4 +1,4 @@
-package dev.retention.model;
+package dev.retention.model.internal;
 
 import org.junit.jupiter.api.Test;
 

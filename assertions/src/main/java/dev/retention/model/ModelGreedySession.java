@@ -1,0 +1,40 @@
+package dev.retention.model;
+
+import dev.retention.model.internal.GreedySession;
+
+/** A {@link GreedySession} over one backend's decoding, serialised with the model's other calls. */
+final class ModelGreedySession implements GreedySession {
+
+    private final CausalLm model;
+    private final LmBackend.Decoding decoding;
+
+    ModelGreedySession(CausalLm model, LmBackend.Decoding decoding) {
+        this.model = model;
+        this.decoding = decoding;
+    }
+
+    @Override
+    public int[] next(int[] appended) {
+        synchronized (model.lock()) {
+            model.ensureOpen();
+            return decoding.next(appended);
+        }
+    }
+
+    @Override
+    public void keep(int[] rows) {
+        synchronized (model.lock()) {
+            model.ensureOpen();
+            decoding.keep(rows);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (model.lock()) {
+            if (!model.isClosed()) {
+                decoding.close();
+            }
+        }
+    }
+}
