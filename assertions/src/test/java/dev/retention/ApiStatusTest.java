@@ -15,11 +15,6 @@ class ApiStatusTest {
 
     private static final Path README = Path.of("../README.md");
 
-    /** INTERNAL types that stay outside an internal package, each for the reason given. */
-    private static final Set<String> INTERNAL_ELSEWHERE = Set.of(
-            // the diagnostics' access to weights and gradients, built on the engine's package-private types (the
-            // native transformer, checkpoint tensors, LoRA layers): moving them would make all of those public
-            "dev.retention.model.Weights", "dev.retention.model.DiagonalFisher");
 
     @Test
     void everyPublicTypeOfTheAssertionsModuleDeclaresAnApiStatus() {
@@ -40,7 +35,7 @@ class ApiStatusTest {
 
     @Test
     void internalTypesLiveInInternalPackagesAndApiTypesNeverExposeThem() {
-        assertThat(PublicTypes.statusAgainstPackage(RetentionAssertions.class, INTERNAL_ELSEWHERE))
+        assertThat(PublicTypes.statusAgainstPackage(RetentionAssertions.class, Set.of()))
                 .as("public types of retention-assertions whose @API status contradicts their package").isEmpty();
         assertThat(PublicTypes.membersExposingInternals(RetentionAssertions.class))
                 .as("public members of retention-assertions's API that name an internal type without @API(status = INTERNAL)")

@@ -11,12 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import dev.retention.model.internal.AdapterBase;
+import dev.retention.model.internal.FisherEstimate;
 import dev.retention.model.internal.GreedySession;
 import dev.retention.model.internal.ModelDescriptor;
+import dev.retention.model.internal.ParameterDelta;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.ServedGeneration;
 import dev.retention.model.internal.SpecialTokens;
+import dev.retention.model.internal.Spectrum;
 import dev.retention.model.internal.TokenDivergence;
 import dev.retention.model.internal.TokenScores;
 import dev.retention.model.internal.LmTokenizer;
@@ -41,12 +45,13 @@ import static org.apiguardian.api.API.Status.STABLE;
  * parallel work.
  *
  * <p>This class is the model's identity, lifecycle and entry points; loading and validation live in
- * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in
- * {@link GreedySession} and the backends ({@code NativeLm}, {@code TorchScriptLm}, {@code RemoteLm}).
+ * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in the backends
+ * ({@code NativeLm}, {@code TorchScriptLm}, {@code RemoteLm}), weight comparisons in {@code Weights} and the
+ * Fisher estimate in {@code DiagonalFisher}.
  *
  * <p>Members marked {@link API.Status#INTERNAL} (those whose signatures use types of
- * {@code dev.retention.model.internal} or the other internal types of this package, and a few accessors
- * Retention uses for its own checks) serve Retention's own packages and may change without notice.
+ * {@code dev.retention.model.internal}, and a few accessors Retention uses for its own checks) are the entry
+ * points of Retention's other packages and may change without notice.
  *
  * @since 0.1
  */
@@ -176,6 +181,79 @@ public final class CausalLm implements AutoCloseable {
      */
     public static CausalLm load(Path dir, ModelOptions options) {
         return ModelLoading.load(dir, options);
+    }
+
+    /**
+     * Estimates the diagonal Fisher of the model in {@code dir} from the log-likelihood gradients of
+     * {@code rows} (each row's targets are the "labels"), for Retention's own packages (the Fisher-weighted
+     * drift). One forward and one backward pass per row; estimates run one at a time in a JVM.
+     *
+     * @param dir a Hugging Face model folder or a legacy TorchScript export (not an adapter directory); it is
+     *     loaded again, with gradients, independently of any loaded model
+     * @param options only {@link ModelOptions#device()} is read (resolved as {@link dev.retention.model.internal.Devices#resolve} does)
+     * @param rows the scored requests, at least one; each row's summed target log-probability is
+     *     differentiated
+     * @param progress called with the number of rows done after each row
+     * @return the estimate, averaged over {@code rows}; the caller closes it
+     * @throws IllegalArgumentException when {@code rows} is empty, or the device is invalid or absent
+     * @throws IllegalStateException naming the directory and the parameter when the estimate is NaN or
+     *     infinite somewhere
+     * @throws ModelLoadException naming the file or key at fault when {@code dir} cannot be loaded
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public static FisherEstimate estimateFisher(Path dir, ModelOptions options, List<ScoreRow> rows,
+                                                IntConsumer progress) {
+        return DiagonalFisher.estimate(dir, options, rows, progress);
+    }
+
+    /**
+     * Every parameter's difference from {@code baseline}, for Retention's own packages (the weight checks).
+     * Parameters are matched by name (a Hugging Face checkpoint's own names), never by position. For a LoRA
+     * adapter over {@code baseline} only the adapter's changes are computed, from its factors
+     * ({@code ΔW = s · B·A}); every parameter it does not touch is bit-identical by construction.
+     *
+     * @param baseline the model this one is compared with
+     * @return one delta per parameter, in this model's parameter order, computed in float64
+     * @throws IllegalArgumentException naming the parameters when the two models' parameter names differ, or
+     *     naming the parameter and both shapes when a shape differs
+     * @throws UnsupportedOperationException when either model is a served model (it gives no weights)
+     * @throws IllegalStateException when either model is closed
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public List<ParameterDelta> parameterDeltas(CausalLm baseline) {
+        return Weights.deltas(this, baseline);
+    }
+
+    /**
+     * The leading singular values of {@code ΔW = this - baseline} for one 2-D parameter, for Retention's own
+     * packages (the low-rank check): exact from a LoRA adapter's factors, else a seeded randomized range
+     * finder, exact when {@code rank(ΔW) ≤ k}.
+     *
+     * @param baseline the model this one is compared with
+     * @param name a 2-D parameter present in both models
+     * @param k how many singular values to estimate; capped at the smaller matrix dimension
+     * @param seed seeds the random test matrix, so a result is reproducible
+     * @return the spectrum, empty (and {@code frobeniusSquared} 0) when the parameter did not change
+     * @throws IllegalArgumentException naming the parameter when either model lacks it, the shapes differ or it
+     *     is not a matrix
+     * @throws UnsupportedOperationException when either model is a served model
+     * @throws IllegalStateException when either model is closed
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public Spectrum changeSpectrum(CausalLm baseline, String name, int k, long seed) {
+        return Weights.spectrum(this, baseline, name, k, seed);
+    }
+
+    /**
+     * Every parameter's shape, for Retention's own packages.
+     *
+     * @return a new map from parameter name to shape, in this model's parameter order
+     * @throws UnsupportedOperationException when this is a served model
+     * @throws IllegalStateException when this model is closed
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public Map<String, long[]> parameterShapes() {
+        return Weights.shapes(this);
     }
 
     /**

@@ -10,7 +10,6 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import org.apiguardian.api.API;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,8 +19,7 @@ import java.util.function.IntConsumer;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.Devices;
 import dev.retention.model.internal.EngineThreads;
-
-import static org.apiguardian.api.API.Status.INTERNAL;
+import dev.retention.model.internal.FisherEstimate;
 
 /**
  * The diagonal of the empirical Fisher information of a (baseline) model, the importance measure
@@ -46,12 +44,10 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * second time with gradients enabled, plus one float accumulator per parameter.
  *
  * <p>The estimate holds that second copy of the model until {@link #close()}. Estimates run one at a time in a
- * JVM (DJL allows one gradient collector at once).
- *
- * @since 0.1
+ * JVM (DJL allows one gradient collector at once). Reached from other packages through
+ * {@link CausalLm#estimateFisher}, as a {@link FisherEstimate}.
  */
-@API(status = INTERNAL, since = "0.1")
-public final class DiagonalFisher implements AutoCloseable {
+final class DiagonalFisher implements FisherEstimate {
 
     private static final Object COLLECTOR = new Object(); // DJL allows one gradient collector per JVM
 
@@ -78,23 +74,8 @@ public final class DiagonalFisher implements AutoCloseable {
         this.samples = samples;
     }
 
-    /**
-     * Estimates the diagonal Fisher of the model in {@code dir} from the log-likelihood gradients of
-     * {@code rows} (each row's targets are the "labels").
-     *
-     * @param dir a Hugging Face model folder or a legacy TorchScript export (not an adapter directory); it is
-     *     loaded again, with gradients, independently of any loaded {@link CausalLm}
-     * @param options only {@link ModelOptions#device()} is read (resolved as {@link Devices#resolve} does)
-     * @param rows the scored requests, at least one; each row's summed target log-probability is
-     *     differentiated
-     * @param progress called with the number of rows done after each row
-     * @return the estimate, averaged over {@code rows}; the caller closes it
-     * @throws IllegalArgumentException when {@code rows} is empty, or the device is invalid or absent
-     * @throws IllegalStateException naming the directory and the parameter when the estimate is NaN or
-     *     infinite somewhere
-     * @throws ModelLoadException naming the file or key at fault when {@code dir} cannot be loaded
-     */
-    public static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress) {
+    /** The estimate {@link CausalLm#estimateFisher} describes. */
+    static DiagonalFisher estimate(Path dir, ModelOptions options, List<ScoreRow> rows, IntConsumer progress) {
         return estimate(dir, options, rows, progress, () -> { });
     }
 
@@ -242,21 +223,12 @@ public final class DiagonalFisher implements AutoCloseable {
         }
     }
 
-    /**
-     * Number of requests the estimate averages over.
-     *
-     * @return the number of rows given to {@link #estimate}, at least 1
-     */
+    @Override
     public int samples() {
         return samples;
     }
 
-    /**
-     * {@code Σ_i F_i} per parameter (the Fisher's trace, split by parameter).
-     *
-     * @return a new map from parameter name to its summed Fisher diagonal (summed in float64), in the model's
-     *     parameter order
-     */
+    @Override
     public Map<String, Double> trace() {
         Map<String, Double> out = new LinkedHashMap<>();
         fisher.forEach((k, f) -> {
@@ -267,22 +239,7 @@ public final class DiagonalFisher implements AutoCloseable {
         return out;
     }
 
-    /**
-     * {@code Σ_i F_i (θ_i - θ*_i)²} per parameter, {@code θ} the weights of {@code tuned} and
-     * {@code θ*} this estimate's (baseline) weights. Parameters are matched by name.
-     *
-     * <p>A LoRA adapter's change is included ({@code θ} is the base weight plus {@code s · B·A}). Computed in
-     * float64 on this estimate's device.
-     *
-     * @param tuned the model whose weights are compared with the baseline's; it must be loaded locally (not
-     *     served) and have the same parameter names
-     * @return a new map from parameter name to its Fisher-weighted squared drift, in the tuned model's parameter
-     *     order
-     * @throws IllegalArgumentException naming a few unmatched parameters when the two models' parameter names
-     *     differ
-     * @throws UnsupportedOperationException when {@code tuned} is a served model
-     * @throws IllegalStateException when {@code tuned} is closed
-     */
+    @Override
     public Map<String, Double> weightedDrift(CausalLm tuned) {
         Map<String, NDArray> base = model.parameters();
         Map<String, NDArray> t = Weights.matched(tuned, base);
@@ -301,7 +258,6 @@ public final class DiagonalFisher implements AutoCloseable {
         return out;
     }
 
-    /** Frees the accumulated Fisher diagonal and the estimate's copy of the model. */
     @Override
     public void close() {
         fisher.values().forEach(NDArray::close);

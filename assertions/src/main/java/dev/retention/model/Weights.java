@@ -4,15 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.apiguardian.api.API;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-
-import static org.apiguardian.api.API.Status.INTERNAL;
+import dev.retention.model.internal.ParameterDelta;
+import dev.retention.model.internal.Spectrum;
 
 /**
  * Weight-space comparisons of two loaded models, computed inside the engine one parameter at a
@@ -24,86 +23,12 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * <p>Both models must be loaded locally and open: a served model gives no weights
  * ({@link UnsupportedOperationException}) and a closed one fails with {@link IllegalStateException}.
- *
- * @since 0.1
+ * Reached from other packages through {@link CausalLm#parameterDeltas}, {@link CausalLm#changeSpectrum} and
+ * {@link CausalLm#parameterShapes}.
  */
-@API(status = INTERNAL, since = "0.1")
-public final class Weights {
+final class Weights {
 
     private Weights() {
-    }
-
-    /**
-     * Per-parameter difference {@code tuned - baseline}.
-     *
-     * @param name TorchScript parameter name, e.g. {@code core.blocks.0.qkv.weight} (for a Hugging Face
-     *     checkpoint, the checkpoint's name, e.g. {@code model.layers.0.self_attn.q_proj.weight})
-     * @param shape parameter shape
-     * @param count number of elements
-     * @param sumSquaredDiff {@code Σ (θ_tuned - θ_baseline)²}
-     * @param maxAbsDiff {@code max |θ_tuned - θ_baseline|}; 0 means bit-identical (for finite weights)
-     * @param baselineSumSquares {@code Σ θ_baseline²}, to relate drift to the weights' size
-     */
-    @API(status = INTERNAL, since = "0.1")
-    public record ParameterDelta(String name, long[] shape, long count, double sumSquaredDiff, double maxAbsDiff,
-                                 double baselineSumSquares) {
-
-        /**
-         * Whether every element is identical in both models.
-         *
-         * @return {@code true} when {@link #maxAbsDiff()} is 0 (a NaN difference does not count as identical)
-         */
-        public boolean identical() {
-            return maxAbsDiff == 0.0;
-        }
-
-        /**
-         * Root-mean-square drift of this parameter.
-         *
-         * @return {@code sqrt(sumSquaredDiff / count)}, in the weights' own units
-         */
-        public double rms() {
-            return Math.sqrt(sumSquaredDiff / count);
-        }
-    }
-
-    /**
-     * Estimated leading singular values of {@code ΔW = tuned - baseline} for one 2-D parameter.
-     *
-     * @param name the parameter's name
-     * @param rows the matrix's first dimension
-     * @param cols the matrix's second dimension
-     * @param singularValues the top {@code k} singular values, descending
-     * @param frobeniusSquared {@code ||ΔW||_F²}; the energy outside the top {@code k} is
-     *     {@code frobeniusSquared - Σ σ_i²}
-     */
-    @API(status = INTERNAL, since = "0.1")
-    public record Spectrum(String name, long rows, long cols, double[] singularValues, double frobeniusSquared) {
-
-        /**
-         * Numerical rank at relative tolerance {@code tol}: the number of singular values above
-         * {@code tol · σ_1}, or {@code k + 1} ("more than computed") when the energy outside the
-         * top {@code k} exceeds {@code (tol · σ_1)²}. Zero for an unchanged matrix.
-         *
-         * @param tol the relative tolerance, e.g. {@code 1e-3}
-         * @return the numerical rank, from 0 to {@code k + 1}
-         */
-        public int numericalRank(double tol) {
-            if (singularValues.length == 0 || singularValues[0] == 0) {
-                return 0;
-            }
-            double cut = tol * singularValues[0];
-            int r = 0;
-            double captured = 0;
-            for (double s : singularValues) {
-                captured += s * s;
-                if (s > cut) {
-                    r++;
-                }
-            }
-            double rest = Math.max(0, frobeniusSquared - captured);
-            return rest > cut * cut ? singularValues.length + 1 : r;
-        }
     }
 
     /**
@@ -119,7 +44,7 @@ public final class Weights {
      * @throws IllegalArgumentException naming the parameters when the two models' parameter names differ, or
      *     naming the parameter and both shapes when a shape differs
      */
-    public static List<ParameterDelta> deltas(CausalLm tuned, CausalLm baseline) {
+    static List<ParameterDelta> deltas(CausalLm tuned, CausalLm baseline) {
         Map<String, NDArray> base = parameters(baseline);
         List<ParameterDelta> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : matched(tuned, base).entrySet()) {
@@ -228,7 +153,7 @@ public final class Weights {
      * @throws IllegalArgumentException naming the parameter when either model lacks it, the shapes differ or it
      *     is not a matrix
      */
-    public static Spectrum spectrum(CausalLm tuned, CausalLm baseline, String name, int k, long seed) {
+    static Spectrum spectrum(CausalLm tuned, CausalLm baseline, String name, int k, long seed) {
         NDArray t = parameters(tuned).get(name);
         NDArray b = parameters(baseline).get(name);
         if (t == null || b == null) {
@@ -309,7 +234,7 @@ public final class Weights {
      * @return a new map from parameter name to its shape, in the model's parameter order (for a Hugging Face
      *     checkpoint, Retention's order of its tensors)
      */
-    public static Map<String, long[]> shapes(CausalLm model) {
+    static Map<String, long[]> shapes(CausalLm model) {
         Map<String, long[]> out = new LinkedHashMap<>();
         parameters(model).forEach((k, v) -> out.put(k, v.getShape().getShape()));
         return out;

@@ -1,5 +1,6 @@
 package dev.retention.model;
 
+import dev.retention.model.internal.Spectrum;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -68,11 +69,11 @@ class LowRankMathTest {
 
     @Test
     void numericalRankCountsValuesAboveTheToleranceAndFlagsEnergyBeyondTheComputedOnes() {
-        Weights.Spectrum lowRank = new Weights.Spectrum("w", 10, 10, new double[] {5, 1, 1e-6, 1e-7}, 26.0 + 1e-12);
+        Spectrum lowRank = new Spectrum("w", 10, 10, new double[] {5, 1, 1e-6, 1e-7}, 26.0 + 1e-12);
         assertThat(lowRank.numericalRank(1e-3)).isEqualTo(2);
-        Weights.Spectrum moreThanComputed = new Weights.Spectrum("w", 10, 10, new double[] {5, 4, 3}, 25 + 16 + 9 + 4);
+        Spectrum moreThanComputed = new Spectrum("w", 10, 10, new double[] {5, 4, 3}, 25 + 16 + 9 + 4);
         assertThat(moreThanComputed.numericalRank(1e-3)).isEqualTo(4);
-        assertThat(new Weights.Spectrum("w", 4, 4, new double[] {0, 0}, 0).numericalRank(1e-3)).isZero();
+        assertThat(new Spectrum("w", 4, 4, new double[] {0, 0}, 0).numericalRank(1e-3)).isZero();
     }
 
     private static double[][] randomOrthogonal(int n, long seed) {

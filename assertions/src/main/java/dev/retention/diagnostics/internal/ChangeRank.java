@@ -1,7 +1,7 @@
 package dev.retention.diagnostics.internal;
 
 import dev.retention.model.CausalLm;
-import dev.retention.model.Weights;
+import dev.retention.model.internal.Spectrum;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * <p>Rank at relative tolerance {@code tol}: the number of singular values above
  * {@code tol · σ_1(ΔW)}, estimated by a seeded randomized range finder with {@code r + 8}
- * columns ({@link Weights#spectrum}). Unchanged matrices have rank 0; 1-D parameters (biases,
+ * columns ({@link CausalLm#changeSpectrum}). Unchanged matrices have rank 0; 1-D parameters (biases,
  * norms) are not matrices and are left out.
  *
  * <p>For a LoRA adapter over the baseline's own weights the singular values come exactly from the
@@ -28,7 +28,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * @param rows the matrix's number of rows
  * @param cols the matrix's number of columns
  * @param rank the numerical rank at the tolerance given to {@link #of}; one more than the number of
- *     singular values computed means "more than computed" (see {@code Weights.Spectrum.numericalRank})
+ *     singular values computed means "more than computed" (see {@code Spectrum.numericalRank})
  * @param singularValues the leading singular values of {@code ΔW} found, largest first: for a LoRA weight as
  *     many as the adapter's rank, otherwise at most {@code maxRank + 8} (fewer for a smaller matrix); kept
  *     as given, not copied
@@ -55,14 +55,14 @@ public record ChangeRank(String parameter, long rows, long cols, int rank, doubl
      *     that did not change, and 1-D ones, are left out
      */
     public static List<ChangeRank> of(CausalLm tuned, CausalLm baseline, ParameterDrift drift, int maxRank, double tol) {
-        Map<String, long[]> shapes = Weights.shapes(tuned);
+        Map<String, long[]> shapes = tuned.parameterShapes();
         List<ChangeRank> out = new ArrayList<>();
         for (String name : drift.changed()) {
             long[] shape = shapes.get(name);
             if (shape.length != 2) {
                 continue;
             }
-            Weights.Spectrum s = Weights.spectrum(tuned, baseline, name, maxRank + 8, SEED);
+            Spectrum s = tuned.changeSpectrum(baseline, name, maxRank + 8, SEED);
             out.add(new ChangeRank(name, shape[0], shape[1], s.numericalRank(tol), s.singularValues()));
         }
         return out;

@@ -3,7 +3,7 @@ package dev.retention.diagnostics.internal;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
 import dev.retention.model.CausalLm;
-import dev.retention.model.DiagonalFisher;
+import dev.retention.model.internal.FisherEstimate;
 import dev.retention.model.ModelOptions;
 import dev.retention.suite.Suite;
 import org.apiguardian.api.API;
@@ -20,7 +20,7 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 
 /**
  * Fisher-weighted drift: {@code Σ_i F_i (θ_i - θ*_i)²}, with F the diagonal empirical Fisher of the
- * baseline on a suite's reference answers ({@link DiagonalFisher}). Large values mean the weights
+ * baseline on a suite's reference answers ({@link FisherEstimate}). Large values mean the weights
  * that matter for those capabilities moved; half the total is the second-order estimate of the
  * increase in the baseline's mean negative log-likelihood per item (nats).
  *
@@ -93,7 +93,7 @@ public final class FisherDrift {
         var rows = baseline.answerRows(suite);
         EvalConfig cfg = baseline.config();
         LongConsumer meter = cfg.progressMeter(b.name() + ": Fisher on " + suite.name(), rows.size());
-        try (DiagonalFisher fisher = DiagonalFisher.estimate(b.directory(), ModelOptions.defaults().withDevice(b.device()),
+        try (FisherEstimate fisher = CausalLm.estimateFisher(b.directory(), ModelOptions.defaults().withDevice(b.device()),
                 rows, meter::accept)) {
             List<FisherDrift> out = new ArrayList<>(tuned.size());
             for (CausalLm t : tuned) {

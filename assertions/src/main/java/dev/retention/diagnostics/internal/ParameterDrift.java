@@ -1,7 +1,7 @@
 package dev.retention.diagnostics.internal;
 
 import dev.retention.model.CausalLm;
-import dev.retention.model.Weights;
+import dev.retention.model.internal.ParameterDelta;
 import org.apiguardian.api.API;
 
 import java.util.ArrayList;
@@ -52,9 +52,9 @@ public final class ParameterDrift {
 
     private final String tuned;
     private final String baseline;
-    private final List<Weights.ParameterDelta> deltas;
+    private final List<ParameterDelta> deltas;
 
-    private ParameterDrift(String tuned, String baseline, List<Weights.ParameterDelta> deltas) {
+    private ParameterDrift(String tuned, String baseline, List<ParameterDelta> deltas) {
         this.tuned = tuned;
         this.baseline = baseline;
         this.deltas = List.copyOf(deltas);
@@ -70,7 +70,7 @@ public final class ParameterDrift {
      *     (the message names them)
      */
     public static ParameterDrift between(CausalLm tuned, CausalLm baseline) {
-        return new ParameterDrift(tuned.name(), baseline.name(), Weights.deltas(tuned, baseline));
+        return new ParameterDrift(tuned.name(), baseline.name(), tuned.parameterDeltas(baseline));
     }
 
     /**
@@ -96,7 +96,7 @@ public final class ParameterDrift {
      *
      * @return an unmodifiable list with one delta per parameter of the tuned model
      */
-    public List<Weights.ParameterDelta> parameters() {
+    public List<ParameterDelta> parameters() {
         return deltas;
     }
 
@@ -108,7 +108,7 @@ public final class ParameterDrift {
     public double rms() {
         double ss = 0;
         long n = 0;
-        for (Weights.ParameterDelta d : deltas) {
+        for (ParameterDelta d : deltas) {
             ss += d.sumSquaredDiff();
             n += d.count();
         }
@@ -123,7 +123,7 @@ public final class ParameterDrift {
     public List<Layer> layers() {
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, double[]> sums = new LinkedHashMap<>();
-        for (Weights.ParameterDelta d : deltas) {
+        for (ParameterDelta d : deltas) {
             String layer = layerOf(d.name());
             long[] c = counts.computeIfAbsent(layer, k -> new long[3]);
             c[0] += d.count();
@@ -153,7 +153,7 @@ public final class ParameterDrift {
      * @return the names of the parameters that are not bit-identical, in model order; an unmodifiable list
      */
     public List<String> changed() {
-        return deltas.stream().filter(d -> !d.identical()).map(Weights.ParameterDelta::name).toList();
+        return deltas.stream().filter(d -> !d.identical()).map(ParameterDelta::name).toList();
     }
 
     /**
