@@ -11,6 +11,7 @@ import dev.retention.eval.GenerationRequest;
 import dev.retention.eval.Loglikelihood;
 import dev.retention.eval.LoglikelihoodRequest;
 import dev.retention.eval.ProgressListener;
+import dev.retention.io.internal.Sha256;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
 
@@ -18,11 +19,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,15 +173,7 @@ public final class PeerBenchmark {
         out.put("tokens", tokens);
         out.put("seconds", seconds);
         out.put("checksum", checksum);
-        out.put("digest", sha256(digest.toString()));
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        out.put("digest", Sha256.hex(digest.toString()));
     }
 
     private static Map<String, String> arguments(String[] args) {
