@@ -1,11 +1,14 @@
 package dev.retention.model;
 
+import dev.retention.diagnostics.internal.FisherDrift;
 import dev.retention.eval.EvalConfig;
 import dev.retention.eval.Evaluator;
 import dev.retention.eval.Generation;
 import dev.retention.eval.Loglikelihood;
 import dev.retention.eval.ProgressListener;
+import dev.retention.fixtures.Fixtures;
 import dev.retention.fixtures.internal.FakeCompletionsServer;
+import dev.retention.suite.Suite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +132,9 @@ class ServedModelTest {
             assertThatThrownBy(() -> Weights.deltas(lm, lm)).isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("is a model on a serving engine, which does not give its weights");
             assertThatThrownBy(() -> lm.greedy(List.of(new int[] {10}))).hasMessageContaining("generateServed");
+            assertThatThrownBy(() -> FisherDrift.between(List.of(lm), quiet(lm), Suite.load(Fixtures.generalSuite())))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is a served model; give a local copy of it as the baseline");
         }
     }
 

@@ -86,10 +86,19 @@ public final class FisherDrift {
      * @return one drift per tuned model, in their order
      * @throws IllegalArgumentException when the suite has no item with a reference answer, or when a tuned
      *     model's parameter names differ from the baseline's
-     * @throws IllegalStateException when the Fisher estimate is not finite (naming the parameter)
+     * @throws IllegalStateException when the Fisher estimate is not finite (naming the parameter), or the baseline
+     *     is a served model or a PEFT adapter (naming it)
      */
     public static List<FisherDrift> between(List<CausalLm> tuned, Evaluator baseline, Suite suite) {
         CausalLm b = baseline.model();
+        if (b.isServed()) {
+            throw new IllegalStateException("the Fisher-weighted drift needs the baseline's weights and gradients, but "
+                    + b.name() + " is a served model; give a local copy of it as the baseline");
+        }
+        if (b.isAdapter()) {
+            throw new IllegalStateException("the Fisher-weighted drift needs the baseline's full weights, but "
+                    + b.name() + " is a PEFT adapter; give its merged model (or its base) as the baseline");
+        }
         var rows = baseline.answerRows(suite);
         EvalConfig cfg = baseline.config();
         LongConsumer meter = cfg.progressMeter(b.name() + ": Fisher on " + suite.name(), rows.size());
