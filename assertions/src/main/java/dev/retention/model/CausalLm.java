@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import dev.retention.model.internal.AdapterBase;
 import dev.retention.model.internal.FisherEstimate;
 import dev.retention.model.internal.GreedySession;
@@ -221,7 +222,7 @@ public final class CausalLm implements AutoCloseable {
      */
     @API(status = INTERNAL, since = "0.1")
     public List<ParameterDelta> parameterDeltas(CausalLm baseline) {
-        return Weights.deltas(this, baseline);
+        return lockingBoth(baseline, () -> Weights.deltas(this, baseline));
     }
 
     /**
@@ -241,7 +242,7 @@ public final class CausalLm implements AutoCloseable {
      */
     @API(status = INTERNAL, since = "0.1")
     public Spectrum changeSpectrum(CausalLm baseline, String name, int k, long seed) {
-        return Weights.spectrum(this, baseline, name, k, seed);
+        return lockingBoth(baseline, () -> Weights.spectrum(this, baseline, name, k, seed));
     }
 
     /**
@@ -253,7 +254,23 @@ public final class CausalLm implements AutoCloseable {
      */
     @API(status = INTERNAL, since = "0.1")
     public Map<String, long[]> parameterShapes() {
-        return Weights.shapes(this);
+        synchronized (lock) {
+            return Weights.shapes(this);
+        }
+    }
+
+    /**
+     * {@code work} holding this model's lock and {@code other}'s, taken in {@link #order()} so that two threads
+     * comparing the same pair cannot deadlock; neither model can be closed while it runs.
+     */
+    <T> T lockingBoth(CausalLm other, Supplier<T> work) {
+        CausalLm first = order <= other.order ? this : other;
+        CausalLm second = first == this ? other : this;
+        synchronized (first.lock) {
+            synchronized (second.lock) {
+                return work.get();
+            }
+        }
     }
 
     /**
@@ -728,18 +745,38 @@ public final class CausalLm implements AutoCloseable {
             open = List.copyOf(adapters);
             adapters.clear();
         }
-        open.forEach(CausalLm::close); // each waits for its running call; none starts one now
+        RuntimeException failure = null;
+        for (CausalLm adapter : open) { // each waits for its running call; none starts one now
+            failure = closing(adapter::close, failure);
+        }
         synchronized (lock) {
-            backend.close();
-            tokenizer.close();
+            failure = closing(backend::close, failure);
+            failure = closing(tokenizer::close, failure);
         }
         if (base != null) {
             synchronized (base.lock) {
                 base.adapters.remove(this);
             }
             if (ownsBase) {
-                base.close();
+                failure = closing(base::close, failure);
             }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Runs one step of {@link #close()}; a failure does not stop the later steps (it is thrown at the end). */
+    private static RuntimeException closing(Runnable step, RuntimeException earlier) {
+        try {
+            step.run();
+            return earlier;
+        } catch (RuntimeException e) {
+            if (earlier == null) {
+                return e;
+            }
+            earlier.addSuppressed(e);
+            return earlier;
         }
     }
 

@@ -241,6 +241,12 @@ final class DiagonalFisher implements FisherEstimate {
 
     @Override
     public Map<String, Double> weightedDrift(CausalLm tuned) {
+        synchronized (tuned.lock()) { // tuned cannot be closed under the computation
+            return drift(tuned);
+        }
+    }
+
+    private Map<String, Double> drift(CausalLm tuned) {
         Map<String, NDArray> base = model.parameters();
         Map<String, NDArray> t = Weights.matched(tuned, base);
         Map<String, Double> out = new LinkedHashMap<>();

@@ -200,7 +200,7 @@ final class LoraAdapter implements Adapter, AutoCloseable {
         NDArray down = x.getNDArrayInternal().linear(x, lora.a(), null).singletonOrThrow();
         NDArray up = down.getNDArrayInternal().linear(down, lora.b(), lora.bBias()).singletonOrThrow();
         down.close();
-        y.addi(up.muli(lora.scaling()));
+        y.addi(up.muli(Transformer.scalar(up, lora.scaling())));
         up.close();
         return y;
     }

@@ -294,14 +294,14 @@ final class Transformer {
 
     /**
      * {@code v} as a 0-dimensional array of {@code like}'s type, allocated by the engine in {@code like}'s manager.
-     * Every scalar operand of the forward pass goes through here, never DJL's {@code mul(Number)} and
-     * its kin: those wrap the number in an array over a Java buffer and close it as soon as the op
-     * returns, but autograd keeps that operand for the backward pass (a product's gradient is the
+     * Every scalar operand of the forward pass (LoRA's scaling too) goes through here, never DJL's
+     * {@code mul(Number)} and its kin: those wrap the number in an array over a Java buffer and close it as
+     * soon as the op returns, but autograd keeps that operand for the backward pass (a product's gradient is the
      * other factor), which then reads memory the JVM may already have freed. Measured: with a garbage
      * collection between forward and backward every Fisher row came out NaN. The engine's own
      * allocation lives as long as autograd holds it; the values are the same.
      */
-    private static NDArray scalar(NDArray like, double v) {
+    static NDArray scalar(NDArray like, double v) {
         return like.getManager().full(new Shape(), (float) v, like.getDataType());
     }
 }

@@ -252,6 +252,13 @@ final class Weights {
             throw new IllegalArgumentException("the models' parameters differ (different architectures?): only in "
                     + tuned.name() + ": " + onlyTuned + "; only in the baseline: " + onlyBase);
         }
+        for (Map.Entry<String, NDArray> e : t.entrySet()) {
+            Shape want = base.get(e.getKey()).getShape();
+            if (!e.getValue().getShape().equals(want)) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " has shape " + e.getValue().getShape()
+                        + " in " + tuned.name() + " but " + want + " in the baseline (a resized vocabulary?)");
+            }
+        }
         return t;
     }
 

@@ -152,7 +152,8 @@ public final class Suite {
 
     /**
      * Loads a suite shipped as a class-path resource (e.g. in a test jar), through the calling thread's
-     * context class loader (Retention's own when the thread has none), and closes the stream. The suite is
+     * context class loader, else Retention's own (a context loader that cannot see Retention's jar does not hide
+     * {@link #canaries()}), and closes the stream. The suite is
      * named after the resource's last path segment without
      * {@code .jsonl}; error messages name the resource.
      *
@@ -162,8 +163,11 @@ public final class Suite {
      * @throws SuiteFormatException if the resource breaks the format
      */
     public static Suite fromResource(String resource) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        InputStream found = (loader != null ? loader : Suite.class.getClassLoader()).getResourceAsStream(resource);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        InputStream found = context == null ? null : context.getResourceAsStream(resource);
+        if (found == null) {
+            found = Suite.class.getClassLoader().getResourceAsStream(resource);
+        }
         if (found == null) {
             throw new IllegalArgumentException("no suite resource '" + resource + "' on the class path");
         }

@@ -87,6 +87,17 @@ public sealed interface SuiteItem {
     }
 
     /**
+     * Fails with a {@link NullPointerException} naming the first null component.
+     *
+     * @param namesAndValues alternating component names and values
+     */
+    private static void requireNamed(Object... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            Objects.requireNonNull(namesAndValues[i + 1], (String) namesAndValues[i]);
+        }
+    }
+
+    /**
      * Greedy generation from {@code prompt}, judged by {@code check}.
      *
      * @param id the item's id, unique in its suite
@@ -139,7 +150,8 @@ public sealed interface SuiteItem {
          *     {@code answer} nor the check's {@code expect} is present for a check other than json
          */
         public Generate {
-            Objects.requireNonNull(check, "check");
+            requireNamed("id", id, "category", category, "prompt", prompt, "answer", answer, "check", check,
+                    "stop", stop, "severity", severity, "tags", tags);
             stop = List.copyOf(stop);
             tags = List.copyOf(tags);
             if (maxTokens < 1) {
@@ -216,7 +228,11 @@ public sealed interface SuiteItem {
          *     {@code delimiter + choice} is empty for some choice, or {@code gold} is not an index of the choices
          */
         public Choice {
-            Objects.requireNonNull(delimiter, "delimiter");
+            requireNamed("id", id, "category", category, "context", context, "choices", choices,
+                    "delimiter", delimiter, "severity", severity, "tags", tags);
+            if (choices.stream().anyMatch(Objects::isNull)) {
+                throw new NullPointerException("a choice is null");
+            }
             choices = List.copyOf(choices);
             tags = List.copyOf(tags);
             if (choices.size() < 2) {
@@ -286,8 +302,8 @@ public sealed interface SuiteItem {
          * @throws IllegalArgumentException if {@code delimiter + answer} is empty
          */
         public Loglikelihood {
-            Objects.requireNonNull(delimiter, "delimiter");
-            Objects.requireNonNull(answer, "answer");
+            requireNamed("id", id, "category", category, "context", context, "answer", answer,
+                    "delimiter", delimiter, "severity", severity, "tags", tags);
             tags = List.copyOf(tags);
             if ((delimiter + answer).isEmpty()) {
                 throw new IllegalArgumentException("answer must not be empty");
@@ -324,6 +340,7 @@ public sealed interface SuiteItem {
          * @throws IllegalArgumentException if {@code text} is empty
          */
         public Perplexity {
+            requireNamed("id", id, "category", category, "text", text, "severity", severity, "tags", tags);
             tags = List.copyOf(tags);
             if (text.isEmpty()) {
                 throw new IllegalArgumentException("text must not be empty");

@@ -34,15 +34,24 @@ class FisherAutogradLifetimeTest {
             quiet = f.trace();
         }
         Map<String, Double> collected;
-        try (DiagonalFisher f = DiagonalFisher.estimate(Fixtures.hf(family), cpu, ROWS, n -> { }, () -> {
-            System.gc();
-            System.gc();
-        })) {
+        try (DiagonalFisher f = DiagonalFisher.estimate(Fixtures.hf(family), cpu, ROWS, n -> { },
+                FisherAutogradLifetimeTest::collectGarbage)) {
             collected = f.trace();
         }
         assertThat(quiet.values()).as("the estimate of %s", family).allMatch(Double::isFinite)
                 .anyMatch(v -> v > 0);
         assertThat(collected).as("the estimate of %s with a collection before each backward pass", family)
                 .isEqualTo(quiet);
+    }
+
+    /** A collection, then a pause for the cleaner thread that frees unreachable direct buffers. */
+    private static void collectGarbage() {
+        System.gc();
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.gc();
     }
 }

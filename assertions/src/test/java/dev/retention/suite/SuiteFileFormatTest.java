@@ -227,12 +227,20 @@ class SuiteFileFormatTest {
     }
 
     @Test
-    void anItemBuiltInCodeWithoutADelimiterIsRefusedByName() {
+    void anItemBuiltInCodeWithANullComponentIsRefusedNamingIt() {
         assertThatThrownBy(() -> new SuiteItem.Choice("q1", "math", "2+2=", List.of("4", "5"), 0, null, false,
                 Optional.empty(), List.of(), false))
                 .isInstanceOf(NullPointerException.class).hasMessage("delimiter");
         assertThatThrownBy(() -> new SuiteItem.Loglikelihood("q2", "math", "2+2=", "4", null, Optional.empty(),
                 List.of(), false))
                 .isInstanceOf(NullPointerException.class).hasMessage("delimiter");
+        assertThatThrownBy(() -> new SuiteItem.Choice("q3", "math", null, List.of("4", "5"), 0, " ", false,
+                Optional.empty(), List.of(), false))
+                .isInstanceOf(NullPointerException.class).hasMessage("context");
+        assertThatThrownBy(() -> new SuiteItem.Choice("q4", "math", "2+2=", java.util.Arrays.asList("4", null), 0, " ",
+                false, Optional.empty(), List.of(), false))
+                .isInstanceOf(NullPointerException.class).hasMessage("a choice is null");
+        assertThatThrownBy(() -> new SuiteItem.Perplexity("t1", null, "text", Optional.empty(), List.of()))
+                .isInstanceOf(NullPointerException.class).hasMessage("category");
     }
 }
