@@ -56,7 +56,7 @@ public final class ForgettingCurve {
      * @param checkpoints the run's checkpoints in training order ({@code t = 1..T}), baseline not included
      * @param suite the suite to score on; its categories with scored items become the columns
      * @return the accuracy matrix
-     * @throws IllegalArgumentException when {@code checkpoints} is empty
+     * @throws IllegalArgumentException when {@code checkpoints} is empty, or {@code suite} has no scored item
      * @throws IllegalStateException when a checkpoint was scored with other settings than the baseline,
      *     or a recorded model has no scorecard of the suite
      */
@@ -67,9 +67,13 @@ public final class ForgettingCurve {
         List<ScoredModel> all = new ArrayList<>();
         all.add(baseline);
         all.addAll(checkpoints);
-        Scorecard first = baseline.scorecard(suite);
         List<String> cats = suite.categories().stream()
                 .filter(c -> suite.items(c).stream().anyMatch(SuiteItem::isScored)).toList();
+        if (cats.isEmpty()) {
+            throw new IllegalArgumentException("suite " + suite.name() + " has no scored item, so there is no "
+                    + "category to draw a forgetting curve for");
+        }
+        Scorecard first = baseline.scorecard(suite);
         double[][] r = new double[all.size()][cats.size()];
         List<String> names = new ArrayList<>();
         for (int t = 0; t < all.size(); t++) {

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.retention.report.RetentionReport;
+import dev.retention.suite.Suite;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -87,5 +88,12 @@ class CheckpointForgettingTest {
         assertThatThrownBy(() -> assertThatCheckpoints(steps).relativeTo(base).onCategories())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("name at least one category, or use onEveryCategory()");
+    }
+
+    @Test
+    void aSuiteWithoutScoredItemsHasNoForgettingCurve() {
+        Suite texts = Suite.builder("texts").perplexity("t1", "wiki", "The capital of France is Paris.").build();
+        assertThatThrownBy(() -> ForgettingCurve.of(base, steps, texts)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("suite texts has no scored item, so there is no category to draw a forgetting curve for");
     }
 }

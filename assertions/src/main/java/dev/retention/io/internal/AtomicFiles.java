@@ -27,8 +27,9 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  *
  * <p>The temporary file is named {@code .<name>.<random hex>.tmp}, is always created new (never another
  * writer's), and gets the file system's default permissions. The content is forced to the device when
- * the file system gives a {@link FileChannel} (the default one does). Where the file system refuses an
- * atomic move, a plain rename within the directory replaces the target instead.
+ * the file system gives a {@link FileChannel} (the default one does), and the directory after the rename
+ * where the platform can open a directory. Where the file system refuses an atomic move, a plain rename
+ * within the directory replaces the target instead.
  *
  * @since 0.1
  */
@@ -90,6 +91,7 @@ public final class AtomicFiles {
                 // on every local file system.
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            forceDirectory(dir);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(tmp);
@@ -97,6 +99,19 @@ public final class AtomicFiles {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Forces the directory's entries to the device, so that the rename survives a crash, where the platform
+     * can open a directory (Linux and macOS can; Windows and some file systems cannot, and there this does
+     * nothing: the file's own content was forced before the rename).
+     */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported here; see above
         }
     }
 }
