@@ -42,8 +42,9 @@ import static org.apiguardian.api.API.Status.STABLE;
  * path.
  *
  * <p>Batches are right-padded and masked; each call runs under its own NDArray sub-manager, so no
- * array outlives the call. Calls on one instance are serialised; load one instance per device for
- * parallel work.
+ * array outlives the call. Calls on one instance are serialised (a served model's too: one call at a time,
+ * which sends up to its configured number of requests at once), and {@link #close()} waits for the running
+ * one; load one instance per device for parallel work.
  *
  * <p>This class is the model's identity, lifecycle and entry points; loading and validation live in
  * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in the backends
@@ -501,16 +502,18 @@ public final class CausalLm implements AutoCloseable {
         if (!(backend instanceof RemoteLm remote)) {
             throw new IllegalStateException(name + " is not a served model; use greedy()");
         }
-        checkOpen();
-        List<ServedGeneration> out = new ArrayList<>(prompts.size());
-        for (Completion c : remote.generate(prompts, maxTokens, stop)) {
-            int[] ids = c.tokens();
-            boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
-            int[] kept = eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids;
-            out.add(new ServedGeneration(kept, tokenizer.decode(kept), eos,
-                    c.finishReason() == Completion.FinishReason.LENGTH));
+        synchronized (lock) { // close() waits for the call instead of closing the client and tokenizer under it
+            ensureOpen();
+            List<ServedGeneration> out = new ArrayList<>(prompts.size());
+            for (Completion c : remote.generate(prompts, maxTokens, stop)) {
+                int[] ids = c.tokens();
+                boolean eos = ids.length > 0 && tokenizer.specialTokens().eos().contains(ids[ids.length - 1]);
+                int[] kept = eos ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids;
+                out.add(new ServedGeneration(kept, tokenizer.decode(kept), eos,
+                        c.finishReason() == Completion.FinishReason.LENGTH));
+            }
+            return out;
         }
-        return out;
     }
 
     /**

@@ -24,8 +24,10 @@ final class Scoring {
     static List<TokenScores> score(CausalLm lm, List<ScoreRow> rows, boolean sharePrefixes) {
         Batch batch = Batch.of(rows, lm.contextLength(), lm.name(), lm.tokenizer().specialTokens().padOrDefault());
         if (lm.backend() instanceof RemoteLm remote) {
-            lm.checkOpen();
-            return remote.score(rows);
+            synchronized (lm.lock()) { // close() waits for the call instead of closing the client under it
+                lm.ensureOpen();
+                return remote.score(rows);
+            }
         }
         PrefixGroups groups = sharePrefixes && lm.backend() instanceof NativeLm n && n.canSharePrefixes()
                 ? PrefixGroups.of(rows) : null;

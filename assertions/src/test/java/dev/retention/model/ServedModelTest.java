@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenScores;
 
@@ -148,6 +150,28 @@ class ServedModelTest {
                     .hasMessage("maxNewTokens 38 leaves no room for the prompt in the context window of 38");
             assertThat(server.requests()).as("no request reached the engine").hasSize(asked);
         }
+    }
+
+    @Test
+    void closingAServedModelWaitsForTheCallItIsRunning() throws Exception {
+        CausalLm lm = load(ModelOptions.defaults());
+        int before = server.requests().size();
+        server.handlingTime(300);
+        CompletableFuture<Loglikelihood> call = CompletableFuture.supplyAsync(
+                () -> quiet(lm).loglikelihood("<10> <11> <12>", " <13>"));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.requests().size() == before && System.nanoTime() < deadline) {
+            Thread.sleep(5); // until the call is at the engine
+        }
+        assertThat(server.requests()).as("the call reached the engine").hasSizeGreaterThan(before);
+
+        lm.close();
+
+        // without the wait, close() shut the client's executor under the call, which then hung for good
+        assertThat(call.get(30, TimeUnit.SECONDS).logLikelihood()).as("the running call finished normally")
+                .isEqualTo(FakeCompletionsServer.logProb(List.of(10, 11, 12), 13));
+        assertThatThrownBy(() -> quiet(lm).loglikelihood("<10>", " <11>")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
     }
 
     @Test

@@ -34,7 +34,11 @@ public final class LmTokenizer implements AutoCloseable {
     private final SpecialTokens special;
     private final boolean addBos;
 
-    private LmTokenizer(HuggingFaceTokenizer hf, int vocabSize, SpecialTokens special, boolean addBos) {
+    private final Path file;
+    private volatile boolean closed;
+
+    private LmTokenizer(Path file, HuggingFaceTokenizer hf, int vocabSize, SpecialTokens special, boolean addBos) {
+        this.file = file;
         this.hf = hf;
         this.vocabSize = vocabSize;
         this.special = special;
@@ -64,7 +68,7 @@ public final class LmTokenizer implements AutoCloseable {
                 hf.close();
                 throw new ModelLoadException(tokenizerJson, "addBosToken is set but the model declares no BOS token");
             }
-            return new LmTokenizer(hf, vocabSize, special, addBos);
+            return new LmTokenizer(tokenizerJson, hf, vocabSize, special, addBos);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ModelLoadException mle) {
                 throw mle;
@@ -80,8 +84,10 @@ public final class LmTokenizer implements AutoCloseable {
      * @param text the text to encode, whole; the empty text encodes to nothing (or to BOS alone when BOS is added)
      * @return a new array of token ids
      * @throws ArithmeticException if the tokenizer returns an id beyond the {@code int} range
+     * @throws IllegalStateException naming the file when the tokenizer (with its model) was closed
      */
     public int[] encode(String text) {
+        checkOpen();
         if (text.isEmpty()) {
             return addBos ? new int[] {special.bos().getAsInt()} : new int[0];
         }
@@ -105,8 +111,10 @@ public final class LmTokenizer implements AutoCloseable {
      * @param ids token ids of this tokenizer
      * @return the decoded text, as the Hugging Face tokenizer writes it (an incomplete UTF-8 sequence at the end
      *     shows as U+FFFD)
+     * @throws IllegalStateException naming the file when the tokenizer (with its model) was closed
      */
     public String decode(int[] ids) {
+        checkOpen();
         long[] l = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             l[i] = ids[i];
@@ -132,9 +140,16 @@ public final class LmTokenizer implements AutoCloseable {
         return special;
     }
 
-    /** Frees the native Hugging Face tokenizer; it must not be used afterwards. */
+    /** Frees the native Hugging Face tokenizer; encoding or decoding afterwards fails naming the file. */
     @Override
     public void close() {
+        closed = true;
         hf.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the tokenizer " + file + " is closed: its model was closed");
+        }
     }
 }
