@@ -89,33 +89,28 @@ final class Scoring {
         Batch batch = Batch.of(rows, Math.min(lm.contextLength(), other.contextLength()), lm.name(),
                 lm.tokenizer().specialTokens().padOrDefault());
         int n = batch.targets.length;
-        CausalLm first = lm.order() <= other.order() ? lm : other;
-        CausalLm second = first == lm ? other : lm;
-        float[] kl;
-        float[] lpP;
-        float[] lpQ;
-        synchronized (first.lock()) {
-            synchronized (second.lock()) {
-                lm.ensureOpen();
-                other.ensureOpen();
-                try (NDManager mp = lm.backend().manager().newSubManager();
-                     NDManager mq = other.backend().manager().newSubManager()) {
-                    NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                    checkFinite(lm, lp, rows);
-                    NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                    checkFinite(other, lq, rows);
-                    NDArray p = lp.logSoftmax(1);
-                    NDArray q = lq.logSoftmax(1);
-                    if (!q.getDevice().equals(p.getDevice())) {
-                        q = q.toDevice(p.getDevice(), false);
-                    }
-                    NDArray idx = mp.create(batch.targets, new Shape(n, 1));
-                    kl = p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray();
-                    lpP = p.gather(idx, 1).toFloatArray();
-                    lpQ = q.gather(idx, 1).toFloatArray();
+        float[][] values = lm.lockingBoth(other, () -> {
+            lm.ensureOpen();
+            other.ensureOpen();
+            try (NDManager mp = lm.backend().manager().newSubManager();
+                 NDManager mq = other.backend().manager().newSubManager()) {
+                NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(lm, lp, rows);
+                NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(other, lq, rows);
+                NDArray p = lp.logSoftmax(1);
+                NDArray q = lq.logSoftmax(1);
+                if (!q.getDevice().equals(p.getDevice())) {
+                    q = q.toDevice(p.getDevice(), false);
                 }
+                NDArray idx = mp.create(batch.targets, new Shape(n, 1));
+                return new float[][] {p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray(),
+                        p.gather(idx, 1).toFloatArray(), q.gather(idx, 1).toFloatArray()};
             }
-        }
+        });
+        float[] kl = values[0];
+        float[] lpP = values[1];
+        float[] lpQ = values[2];
         List<TokenDivergence> out = new ArrayList<>(rows.size());
         int k = 0;
         for (ScoreRow r : rows) {
