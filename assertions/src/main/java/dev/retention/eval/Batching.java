@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -16,6 +20,10 @@ import java.util.function.ToIntFunction;
  * inputs travel in large batches and long ones in small batches, instead of every batch holding
  * a fixed number of rows padded to its longest. Inputs of one group (the choices of one
  * multiple-choice item) stay next to each other, so their shared context can run once.
+ *
+ * <p>With more than one stream, batches run concurrently on the given executor (the batches and their
+ * contents are the same as with one); outputs still come back in input order, and a failure is the
+ * failure of the first failing batch in batch order, rethrown as thrown.
  */
 final class Batching {
 
@@ -29,6 +37,12 @@ final class Batching {
     static <I, O> List<O> run(List<I> inputs, int batchSize, ToIntFunction<I> length,
                               Function<List<I>, List<O>> work) {
         return run(inputs, length, i -> i, batchSize, Long.MAX_VALUE, work, null);
+    }
+
+    /** As {@link #run(List, int, ToIntFunction, Function)}, up to {@code streams} batches at once on {@code executor}. */
+    static <I, O> List<O> run(List<I> inputs, int batchSize, ToIntFunction<I> length,
+                              Function<List<I>, List<O>> work, int streams, Executor executor) {
+        return run(inputs, length, i -> i, null, batchSize, Long.MAX_VALUE, work, null, streams, executor);
     }
 
     /**
@@ -56,6 +70,16 @@ final class Batching {
     static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
                               java.util.function.IntUnaryOperator groupCost, int maxGroups, long tokenBudget,
                               Function<List<I>, List<O>> work, long[] padding) {
+        return run(inputs, length, group, groupCost, maxGroups, tokenBudget, work, padding, 1, null);
+    }
+
+    /**
+     * As above, up to {@code streams} batches at once on {@code executor} (ignored for one stream, when
+     * {@code work} runs on the calling thread).
+     */
+    static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
+                              java.util.function.IntUnaryOperator groupCost, int maxGroups, long tokenBudget,
+                              Function<List<I>, List<O>> work, long[] padding, int streams, Executor executor) {
         int n = inputs.size();
         int[] len = new int[n];
         int groups = 0;
@@ -79,10 +103,7 @@ final class Batching {
         }
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> -groupLength[group.applyAsInt(i)])
                 .thenComparingInt(group::applyAsInt));
-        List<O> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(null);
-        }
+        List<int[]> bounds = new ArrayList<>();
         int start = 0;
         while (start < n) {
             int end = start + 1;
@@ -98,22 +119,78 @@ final class Batching {
                 longest = Math.max(longest, len[order[end]]);
                 end++;
             }
-            List<I> batch = new ArrayList<>(end - start);
-            long real = 0;
-            for (int k = start; k < end; k++) {
-                batch.add(inputs.get(order[k]));
-                real += len[order[k]];
-            }
             if (padding != null) {
-                padding[0] += real;
+                for (int k = start; k < end; k++) {
+                    padding[0] += len[order[k]];
+                }
                 padding[1] += (long) longest * (end - start);
             }
-            List<O> res = work.apply(batch);
-            for (int k = start; k < end; k++) {
-                out.set(order[k], res.get(k - start));
-            }
+            bounds.add(new int[] {start, end});
             start = end;
         }
+        List<List<O>> results = streams <= 1 || bounds.size() <= 1
+                ? sequentially(inputs, order, bounds, work)
+                : concurrently(inputs, order, bounds, work, executor);
+        List<O> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(null);
+        }
+        for (int b = 0; b < bounds.size(); b++) {
+            for (int k = bounds.get(b)[0]; k < bounds.get(b)[1]; k++) {
+                out.set(order[k], results.get(b).get(k - bounds.get(b)[0]));
+            }
+        }
         return out;
+    }
+
+    private static <I> List<I> batch(List<I> inputs, Integer[] order, int[] bound) {
+        List<I> batch = new ArrayList<>(bound[1] - bound[0]);
+        for (int k = bound[0]; k < bound[1]; k++) {
+            batch.add(inputs.get(order[k]));
+        }
+        return batch;
+    }
+
+    private static <I, O> List<List<O>> sequentially(List<I> inputs, Integer[] order, List<int[]> bounds,
+                                                     Function<List<I>, List<O>> work) {
+        List<List<O>> results = new ArrayList<>(bounds.size());
+        for (int[] bound : bounds) {
+            results.add(work.apply(batch(inputs, order, bound)));
+        }
+        return results;
+    }
+
+    private static <I, O> List<List<O>> concurrently(List<I> inputs, Integer[] order, List<int[]> bounds,
+                                                     Function<List<I>, List<O>> work, Executor executor) {
+        List<FutureTask<List<O>>> tasks = new ArrayList<>(bounds.size());
+        for (int[] bound : bounds) {
+            List<I> batch = batch(inputs, order, bound);
+            FutureTask<List<O>> task = new FutureTask<>(() -> work.apply(batch));
+            tasks.add(task);
+            executor.execute(task);
+        }
+        List<List<O>> results = new ArrayList<>(bounds.size());
+        try {
+            for (FutureTask<List<O>> task : tasks) {
+                results.add(task.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for a batch");
+        } finally {
+            for (FutureTask<List<O>> task : tasks) {
+                task.cancel(false); // batches not yet started do not start; running ones finish
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.retention.eval;
 
 import dev.retention.model.CausalLm;
+import dev.retention.model.internal.EngineThreads;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenDivergence;
 import dev.retention.model.internal.TokenScores;
@@ -286,6 +287,11 @@ public final class Evaluator {
         return out;
     }
 
+    /** The stream threads when batches of this model run concurrently; {@code null} (none started) otherwise. */
+    private java.util.concurrent.Executor streamExecutor() {
+        return model.concurrentCalls() > 1 ? EngineThreads.streamExecutor() : null;
+    }
+
     private List<TokenScores> scoreBatched(List<ScoreRow> rows, String task) {
         return scoreBatched(rows, task, i -> i, null);
     }
@@ -305,7 +311,7 @@ public final class Evaluator {
             List<TokenScores> s = model.score(batch);
             meter.advance(batch.size());
             return s;
-        }, null);
+        }, null, model.concurrentCalls(), streamExecutor());
     }
 
     /**
@@ -380,7 +386,7 @@ public final class Evaluator {
             List<Generation> g = decoder.generate(p, r);
             meter.advance(batch.size());
             return g;
-        });
+        }, model.concurrentCalls(), streamExecutor());
     }
 
     /**

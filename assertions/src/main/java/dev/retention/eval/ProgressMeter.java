@@ -2,7 +2,11 @@ package dev.retention.eval;
 
 import java.time.Duration;
 
-/** Counts finished requests of one task and reports to a listener no more often than an interval. */
+/**
+ * Counts finished requests of one task and reports to a listener no more often than an interval.
+ * Thread-safe: batches running on several streams advance it concurrently; the listener is called
+ * holding the meter's lock, so reports arrive one at a time and in order.
+ */
 final class ProgressMeter {
 
     private final String task;
@@ -21,12 +25,12 @@ final class ProgressMeter {
     }
 
     /** Reports that {@code done} units are finished in all. */
-    void reach(long done) {
+    synchronized void reach(long done) {
         advance(done - this.done);
     }
 
     /** Reports {@code n} more finished units. */
-    void advance(long n) {
+    synchronized void advance(long n) {
         done += n;
         long now = System.nanoTime();
         boolean finished = done >= total;

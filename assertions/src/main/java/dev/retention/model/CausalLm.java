@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import dev.retention.model.internal.AdapterBase;
+import dev.retention.model.internal.EngineThreads;
 import dev.retention.model.internal.FisherEstimate;
 import dev.retention.model.internal.GreedySession;
 import dev.retention.model.internal.ModelDescriptor;
@@ -77,9 +80,11 @@ public final class CausalLm implements AutoCloseable {
     private final LmTokenizer tokenizer;
     private final LmBackend backend;
     private final long order = SEQUENCE.incrementAndGet(); // total lock order for two-model calls
-    private final Object lock = new Object();
-    private final List<CausalLm> adapters = new ArrayList<>(); // open adapters over this model; guarded by lock
-    private boolean closed;
+    // Calls (scoring, decoding steps, weight reads) share the read lock, so batches on several streams run
+    // concurrently; close() and the adapter list take the write lock, so a model is never closed under a call.
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final List<CausalLm> adapters = new ArrayList<>(); // open adapters over this model; guarded by the write lock
+    private volatile boolean closed;
 
     CausalLm(ModelFiles files, String device, int contextLength, int vocabSize, String fingerprint,
                      Set<String> dtypes, LmTokenizer tokenizer, LmBackend backend, boolean addBosToken) {
@@ -255,22 +260,61 @@ public final class CausalLm implements AutoCloseable {
      */
     @API(status = INTERNAL, since = "0.1")
     public Map<String, long[]> parameterShapes() {
-        synchronized (lock) {
-            return Weights.shapes(this);
-        }
+        return calling(() -> Weights.shapes(this));
     }
 
     /**
-     * {@code work} holding this model's lock and {@code other}'s, taken in {@link #order()} so that two threads
-     * comparing the same pair cannot deadlock; neither model can be closed while it runs.
+     * {@code work} holding this model's call lock and {@code other}'s, taken in {@link #order()} so that two
+     * threads comparing the same pair cannot deadlock; neither model can be closed while it runs.
      */
     <T> T lockingBoth(CausalLm other, Supplier<T> work) {
         CausalLm first = order <= other.order ? this : other;
         CausalLm second = first == this ? other : this;
-        synchronized (first.lock) {
-            synchronized (second.lock) {
+        Lock a = first.lock.readLock();
+        a.lock();
+        try {
+            Lock b = second.lock.readLock();
+            b.lock();
+            try {
                 return work.get();
+            } finally {
+                b.unlock();
             }
+        } finally {
+            a.unlock();
+        }
+    }
+
+    /**
+     * {@code work} holding this model's call lock after checking the model is open: calls run concurrently
+     * with each other, and {@link #close()} waits for them.
+     */
+    <T> T calling(Supplier<T> work) {
+        return holding(() -> {
+            ensureOpen();
+            return work.get();
+        });
+    }
+
+    /** {@code work} holding this model's call lock, open or not (a session's own cleanup). */
+    <T> T holding(Supplier<T> work) {
+        Lock l = lock.readLock();
+        l.lock();
+        try {
+            return work.get();
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** {@code work} holding this model's exclusive lock: no call runs meanwhile. */
+    private void exclusively(Runnable work) {
+        Lock l = lock.writeLock();
+        l.lock();
+        try {
+            work.run();
+        } finally {
+            l.unlock();
         }
     }
 
@@ -342,10 +386,10 @@ public final class CausalLm implements AutoCloseable {
             String fp = Fingerprint.combine(fingerprint, Fingerprint.of(adapter.fingerprinted()));
             CausalLm result = new CausalLm(files, adapter.directory(), this, ownBase, device, contextLength, vocabSize,
                     fp, weightDtypes, tok, nativeBase.withAdapter(lora, m), addBosToken);
-            synchronized (lock) {
+            exclusively(() -> {
                 ensureOpen();
                 adapters.add(result);
-            }
+            });
             return result;
         } catch (RuntimeException e) {
             m.close();
@@ -473,6 +517,18 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * How many batches Retention's evaluation runs on this model at once, for Retention's own packages: the
+     * engine's streams ({@link EngineThreads#streams()}) for a model run natively in Java, 1 for a
+     * TorchScript export or a served model.
+     *
+     * @return at least 1
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public int concurrentCalls() {
+        return backend.concurrentCalls() ? EngineThreads.streams() : 1;
+    }
+
+    /**
      * Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}).
      *
      * @return {@code true} for a model loaded from an {@code http://} or {@code https://} locator
@@ -502,8 +558,7 @@ public final class CausalLm implements AutoCloseable {
         if (!(backend instanceof RemoteLm remote)) {
             throw new IllegalStateException(name + " is not a served model; use greedy()");
         }
-        synchronized (lock) { // close() waits for the call instead of closing the client and tokenizer under it
-            ensureOpen();
+        return calling(() -> { // close() waits for the call instead of closing the client and tokenizer under it
             List<ServedGeneration> out = new ArrayList<>(prompts.size());
             for (Completion c : remote.generate(prompts, maxTokens, stop)) {
                 int[] ids = c.tokens();
@@ -513,7 +568,7 @@ public final class CausalLm implements AutoCloseable {
                         c.finishReason() == Completion.FinishReason.LENGTH));
             }
             return out;
-        }
+        });
     }
 
     /**
@@ -540,18 +595,11 @@ public final class CausalLm implements AutoCloseable {
             throw new IllegalStateException(name + " is a served model: its generations run whole on the engine "
                     + "(generateServed)");
         }
-        synchronized (lock) {
-            ensureOpen();
-            return new ModelGreedySession(this, backend.decode(backend.manager(), List.copyOf(prompts),
-                    tokenizer.specialTokens().padOrDefault()));
-        }
+        return calling(() -> new ModelGreedySession(this, backend.decode(backend.manager(), List.copyOf(prompts),
+                tokenizer.specialTokens().padOrDefault())));
     }
 
-    Object lock() {
-        return lock;
-    }
-
-    /** Whether {@link #close()} has begun; call holding {@link #lock()}. */
+    /** Whether {@link #close()} has begun; call holding the call lock ({@link #holding}). */
     boolean isClosed() {
         return closed;
     }
@@ -561,7 +609,7 @@ public final class CausalLm implements AutoCloseable {
         return order;
     }
 
-    /** Fails when closed; call holding {@link #lock()}. */
+    /** Fails when closed; call holding the call lock ({@link #calling} does). */
     void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
@@ -569,9 +617,7 @@ public final class CausalLm implements AutoCloseable {
     }
 
     void checkOpen() {
-        synchronized (lock) {
-            ensureOpen();
-        }
+        calling(() -> null);
     }
 
     /**
@@ -716,10 +762,7 @@ public final class CausalLm implements AutoCloseable {
 
     /** Weights by name, owned by the model (package-private use only: diagnostics). */
     Map<String, NDArray> parameters() {
-        synchronized (lock) {
-            ensureOpen();
-            return backend.parameters();
-        }
+        return calling(backend::parameters);
     }
 
     LmBackend backend() {
@@ -739,27 +782,29 @@ public final class CausalLm implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<CausalLm> open;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
+        List<CausalLm> open = new ArrayList<>();
+        boolean[] already = new boolean[1];
+        exclusively(() -> {
+            already[0] = closed;
             closed = true;
-            open = List.copyOf(adapters);
+            open.addAll(adapters);
             adapters.clear();
+        });
+        if (already[0]) {
+            return;
         }
         RuntimeException failure = null;
         for (CausalLm adapter : open) { // each waits for its running call; none starts one now
             failure = closing(adapter::close, failure);
         }
-        synchronized (lock) {
-            failure = closing(backend::close, failure);
-            failure = closing(tokenizer::close, failure);
-        }
+        RuntimeException[] failed = {failure};
+        exclusively(() -> {
+            failed[0] = closing(backend::close, failed[0]);
+            failed[0] = closing(tokenizer::close, failed[0]);
+        });
+        failure = failed[0];
         if (base != null) {
-            synchronized (base.lock) {
-                base.adapters.remove(this);
-            }
+            base.exclusively(() -> base.adapters.remove(this));
             if (ownsBase) {
                 failure = closing(base::close, failure);
             }

@@ -241,9 +241,7 @@ final class DiagonalFisher implements FisherEstimate {
 
     @Override
     public Map<String, Double> weightedDrift(CausalLm tuned) {
-        synchronized (tuned.lock()) { // tuned cannot be closed under the computation
-            return drift(tuned);
-        }
+        return tuned.calling(() -> drift(tuned)); // tuned cannot be closed under the computation
     }
 
     private Map<String, Double> drift(CausalLm tuned) {

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * What runs a causal LM's forward passes for {@link CausalLm}: Hugging Face checkpoints natively
- * ({@link NativeLm}) or a legacy TorchScript export ({@link TorchScriptLm}). Calls are serialised by
- * {@code CausalLm}; every array a call creates belongs to the manager it is given.
+ * ({@link NativeLm}) or a legacy TorchScript export ({@link TorchScriptLm}). Calls run one at a time
+ * unless {@link #concurrentCalls()} says otherwise; every array a call creates belongs to the manager it
+ * is given.
  */
 interface LmBackend extends AutoCloseable {
 
@@ -30,6 +31,14 @@ interface LmBackend extends AutoCloseable {
 
     /** How the model runs, for messages and reports, e.g. {@code llama (native)} or {@code TorchScript}. */
     String kind();
+
+    /**
+     * Whether calls may run on several threads at once (each with its own manager and decoding state): true
+     * only where every call reads the weights and writes nothing shared.
+     */
+    default boolean concurrentCalls() {
+        return false;
+    }
 
     @Override
     void close();

@@ -15,26 +15,24 @@ final class ModelGreedySession implements GreedySession {
 
     @Override
     public int[] next(int[] appended) {
-        synchronized (model.lock()) {
-            model.ensureOpen();
-            return decoding.next(appended);
-        }
+        return model.calling(() -> decoding.next(appended));
     }
 
     @Override
     public void keep(int[] rows) {
-        synchronized (model.lock()) {
-            model.ensureOpen();
+        model.calling(() -> {
             decoding.keep(rows);
-        }
+            return null;
+        });
     }
 
     @Override
     public void close() {
-        synchronized (model.lock()) {
+        model.holding(() -> {
             if (!model.isClosed()) {
                 decoding.close();
             }
-        }
+            return null;
+        });
     }
 }

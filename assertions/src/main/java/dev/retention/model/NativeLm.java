@@ -190,6 +190,12 @@ final class NativeLm implements LmBackend {
         return manager;
     }
 
+    /** The forward pass only reads the weights; every call has its own manager, masks and cache. */
+    @Override
+    public boolean concurrentCalls() {
+        return true;
+    }
+
     @Override
     public String kind() {
         return spec().modelType() + (transformer.adapter() != null ? " + LoRA" : "") + " (native)";

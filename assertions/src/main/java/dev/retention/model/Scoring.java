@@ -14,7 +14,8 @@ import dev.retention.model.internal.TokenScores;
 /**
  * Scoring for {@link CausalLm}: log-probabilities of target tokens (with prefix sharing on native
  * models), next-token divergence between two models, and the refusal of non-finite logits. Each call
- * holds the model's lock and runs under its own NDArray sub-manager.
+ * holds the model's call lock (shared: calls on several streams run concurrently; {@code close()} waits)
+ * and runs under its own NDArray sub-manager.
  */
 final class Scoring {
 
@@ -24,17 +25,11 @@ final class Scoring {
     static List<TokenScores> score(CausalLm lm, List<ScoreRow> rows, boolean sharePrefixes) {
         Batch batch = Batch.of(rows, lm.contextLength(), lm.name(), lm.tokenizer().specialTokens().padOrDefault());
         if (lm.backend() instanceof RemoteLm remote) {
-            synchronized (lm.lock()) { // close() waits for the call instead of closing the client under it
-                lm.ensureOpen();
-                return remote.score(rows);
-            }
+            return lm.calling(() -> remote.score(rows)); // close() waits instead of closing the client under it
         }
         PrefixGroups groups = sharePrefixes && lm.backend() instanceof NativeLm n && n.canSharePrefixes()
                 ? PrefixGroups.of(rows) : null;
-        float[] logProbs;
-        long[] argmax;
-        synchronized (lm.lock()) {
-            lm.ensureOpen();
+        Object[] scored = lm.calling(() -> {
             try (NDManager m = lm.backend().manager().newSubManager()) {
                 NDArray picked = groups != null && groups.worthIt()
                         ? ((NativeLm) lm.backend()).logitsSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
@@ -42,10 +37,13 @@ final class Scoring {
                         : lm.backend().logits(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
                 checkFinite(lm, picked, rows);
                 NDArray logp = picked.logSoftmax(1);
-                logProbs = logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray();
-                argmax = picked.argMax(1).toLongArray();
+                return new Object[] {
+                    logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray(),
+                    picked.argMax(1).toLongArray()};
             }
-        }
+        });
+        float[] logProbs = (float[]) scored[0];
+        long[] argmax = (long[]) scored[1];
         List<TokenScores> out = new ArrayList<>(rows.size());
         int k = 0;
         for (ScoreRow r : rows) {

@@ -5,9 +5,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BatchingTest {
 
@@ -83,5 +90,62 @@ class BatchingTest {
             return batch;
         }, null);
         assertThat(sizes).containsExactly(8, 4);
+    }
+
+    @Test
+    void streamsRunBatchesAtOnceAndGiveTheSameBatchesAndOrderAsOneStream() throws Exception {
+        List<String> inputs = List.of("aa", "a", "aaaa", "", "aaa", "aaaaa", "a", "aa");
+        List<List<String>> alone = Collections.synchronizedList(new ArrayList<>());
+        List<String> expected = Batching.run(inputs, 3, String::length, batch -> {
+            alone.add(batch);
+            return batch.stream().map(s -> s + "!").toList();
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch both = new CountDownLatch(2); // the first two batches wait for each other
+            List<List<String>> together = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger started = new AtomicInteger();
+            List<String> out = Batching.run(inputs, 3, String::length, batch -> {
+                together.add(batch);
+                if (started.getAndIncrement() < 2) {
+                    both.countDown();
+                    try {
+                        assertThat(both.await(30, TimeUnit.SECONDS)).as("the other stream's batch ran meanwhile").isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return batch.stream().map(s -> s + "!").toList();
+            }, 2, pool);
+            assertThat(out).isEqualTo(expected);
+            assertThat(together).containsExactlyInAnyOrderElementsOf(alone);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void withStreamsTheFirstFailingBatchInBatchOrderIsRethrownAsThrown() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<String> inputs = List.of("aaaa", "aaa", "aa", "a");
+            IllegalStateException first = new IllegalStateException("batch aaaa");
+            assertThatThrownBy(() -> Batching.run(inputs, 1, String::length, batch -> {
+                if (batch.get(0).length() == 4) {
+                    try {
+                        Thread.sleep(200); // fails last in time, first in batch order
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    throw first;
+                }
+                if (batch.get(0).length() == 3) {
+                    throw new IllegalArgumentException("batch aaa");
+                }
+                return batch;
+            }, 2, pool)).isSameAs(first);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

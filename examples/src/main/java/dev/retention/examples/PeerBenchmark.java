@@ -14,6 +14,7 @@ import dev.retention.eval.ProgressListener;
 import dev.retention.io.internal.Sha256;
 import dev.retention.model.CausalLm;
 import dev.retention.model.ModelOptions;
+import dev.retention.model.internal.EngineThreads;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,8 @@ import java.util.StringJoiner;
  * {@code examples/benchmark/README.md}.
  *
  * <pre>
- * java -cp CLASSPATH dev.retention.examples.PeerBenchmark --model DIR --requests FILE --batch-size 16 --task loglikelihood
+ * java -cp CLASSPATH dev.retention.examples.PeerBenchmark --model DIR --requests FILE --batch-size 16 --task loglikelihood \
+ *     [--threads N] [--streams S]
  * </pre>
  */
 public final class PeerBenchmark {
@@ -53,6 +55,12 @@ public final class PeerBenchmark {
         Path requests = Path.of(a.get("requests"));
         int batch = Integer.parseInt(a.getOrDefault("batch-size", "16"));
         String task = a.getOrDefault("task", "loglikelihood");
+        if (a.containsKey("threads")) {
+            System.setProperty("retention.threads", a.get("threads")); // read when the engine starts, below
+        }
+        if (a.containsKey("streams")) {
+            System.setProperty("retention.streams", a.get("streams"));
+        }
         List<JsonObject> records = new ArrayList<>();
         for (String line : Files.readAllLines(requests, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
@@ -77,8 +85,8 @@ public final class PeerBenchmark {
             }
             out.put("load_seconds", load);
             out.put("batch_size", batch);
-            out.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads",
-                    Runtime.getRuntime().availableProcessors()));
+            out.put("threads", Integer.getInteger("retention.threads", Runtime.getRuntime().availableProcessors()));
+            out.put("streams", EngineThreads.streams());
             out.put("dtype", "float32");
             out.put("versions", Map.of("java", System.getProperty("java.version"), "model", lm.kind()));
             System.out.println("BENCH " + new Gson().toJson(out));

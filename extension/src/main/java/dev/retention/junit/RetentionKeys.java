@@ -8,7 +8,7 @@ import static org.apiguardian.api.API.Status.STABLE;
  * Every key Retention reads, in one place. The {@code retention.*} configuration parameters are read
  * once per test run from Surefire's {@code <configurationParameters>}, then JVM system properties
  * ({@code -Dkey=value}), then {@code junit-platform.properties}; an invalid or empty value fails the
- * run naming the key. {@link #THREADS} and {@link #STDOUT} are JVM system properties only: the model
+ * run naming the key. {@link #THREADS}, {@link #STREAMS} and {@link #STDOUT} are JVM system properties only: the model
  * layer reads them outside JUnit.
  *
  * <p>Keys of one model take its role: {@code retention.baseline}, {@code retention.tuned} or
@@ -97,8 +97,14 @@ public final class RetentionKeys {
     /** Per-token tolerance of a served model's self-check; default {@code 1e-3}, {@code 0.25} for bfloat16 servers. */
     public static final String SERVING_SELF_CHECK_TOLERANCE = "retention.serving.selfCheckTolerance";
 
-    /** JVM system property: libtorch's intra-op threads; default the number of cores. */
+    /** JVM system property: the cores Retention computes on; default the number of cores. */
     public static final String THREADS = "retention.threads";
+
+    /**
+     * JVM system property: batches run at once, each on {@code threads / streams} intra-op threads; default 2
+     * (1 with a single thread).
+     */
+    public static final String STREAMS = "retention.streams";
 
     /** JVM system property: {@code false} silences the summary lines and the thread line. Default {@code true}. */
     public static final String STDOUT = "retention.stdout";

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code retention.threads}: a positive count is used, anything else is refused naming the key, and
- * libtorch's setting is printed once per JVM. libtorch starts once per JVM, so the start itself is
+ * {@code retention.threads} and {@code retention.streams}: valid counts are used, anything else is
+ * refused naming the key, each stream thread gets its share of the threads with gradients off, and the
+ * setting is printed once per JVM. libtorch starts once per JVM, so the start itself is
  * checked in fresh JVMs ({@link Probe}).
  */
 class EngineThreadsTest {
@@ -55,9 +56,44 @@ class EngineThreadsTest {
     void theSettingIsPrintedOnceWhenLibtorchStarts() throws Exception {
         Result r = probe("-Dretention.threads=1");
         assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch")))
-                .containsExactly("retention: libtorch intra-op threads: 1 (retention.threads), OMP_WAIT_POLICY=PASSIVE");
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: ")))
+                .containsExactly("retention: 1 stream x 1 libtorch intra-op thread (retention.threads), OMP_WAIT_POLICY=PASSIVE");
         assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
+    }
+
+    @Test
+    void unsetStreamsMeansTwoWhenThereAreTwoThreadsOrMoreAndNeverMoreThanThreads() {
+        assertThat(EngineThreads.streams(null, 1)).isEqualTo(1);
+        assertThat(EngineThreads.streams(null, 2)).isEqualTo(2);
+        assertThat(EngineThreads.streams(null, 16)).isEqualTo(2);
+        assertThat(EngineThreads.streams(" 3 ", 4)).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "two", "", "5"})
+    void aStreamCountThatIsNotFromOneToTheThreadsIsRefusedNamingBothKeys(String value) {
+        assertThatThrownBy(() -> EngineThreads.streams(value, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("retention.streams = '" + value + "' is invalid; expected a number of batches run at once, "
+                        + "from 1 to retention.threads (4)");
+    }
+
+    @Test
+    void eachStreamThreadGetsItsShareOfTheThreadsWithGradientsOff() throws Exception {
+        Result r = probe("-Dretention.threads=4", "-Dretention.streams=2");
+        assertThat(r.exit).as(r.stderr).isZero();
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
+                "retention: 2 streams x 2 libtorch intra-op threads (retention.threads, retention.streams), "
+                        + "OMP_WAIT_POLICY=PASSIVE");
+        assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=2")
+                .contains("stream thread: intra-op threads 2, grad mode false");
+    }
+
+    @Test
+    void aBadStreamCountStopsTheEngineStartNamingTheKey() throws Exception {
+        Result r = probe("-Dretention.threads=2", "-Dretention.streams=3");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.stderr).contains("retention.streams = '3' is invalid; expected a number of batches run at once, "
+                + "from 1 to retention.threads (2)");
     }
 
     @ParameterizedTest
@@ -65,8 +101,9 @@ class EngineThreadsTest {
     void anOpenMpWaitSettingFromTheEnvironmentIsKeptAndSaid(String setting) throws Exception {
         Result r = probe(List.of(setting), "-Dretention.threads=1");
         assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: libtorch"))).containsExactly(
-                "retention: libtorch intra-op threads: 1 (retention.threads), " + setting + " (from the environment)");
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
+                "retention: 1 stream x 1 libtorch intra-op thread (retention.threads), " + setting
+                        + " (from the environment)");
     }
 
     private record Result(int exit, String stdout, String stderr) {
@@ -112,11 +149,14 @@ class EngineThreadsTest {
         private Probe() {
         }
 
-        public static void main(String[] args) {
+        public static void main(String[] args) throws Exception {
             String name = EngineThreads.pytorch().getEngineName();
             EngineThreads.pytorch();
             System.out.println("engine started: " + name + ", ai.djl.pytorch.num_threads="
                     + System.getProperty("ai.djl.pytorch.num_threads"));
+            System.out.println(EngineThreads.streamExecutor().submit(() -> "stream thread: intra-op threads "
+                    + ai.djl.pytorch.jni.JniUtils.getNumThreads() + ", grad mode "
+                    + ai.djl.pytorch.jni.JniUtils.isGradMode()).get());
         }
     }
 }
