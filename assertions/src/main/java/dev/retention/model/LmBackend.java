@@ -20,6 +20,20 @@ interface LmBackend extends AutoCloseable {
      */
     NDArray logits(NDManager m, long[] ids, long[] mask, int b, int t, long[] flatPositions);
 
+    /**
+     * What {@link #head} turns into the logits at {@code flatPositions}, as {@link #logits} takes its arguments:
+     * the final hidden states there for a model whose output projection Retention runs (so a caller can project
+     * a few rows at a time), the logits themselves otherwise.
+     */
+    default NDArray targetStates(NDManager m, long[] ids, long[] mask, int b, int t, long[] flatPositions) {
+        return logits(m, ids, mask, b, t, flatPositions);
+    }
+
+    /** Logits {@code [rows, vocab]} of rows of {@link #targetStates}; owned by the manager of {@code states}. */
+    default NDArray head(NDArray states) {
+        return states;
+    }
+
     /** A greedy decoding session over {@code prompts}, its arrays owned by (a child of) {@code m}. */
     Decoding decode(NDManager m, List<int[]> prompts, int padId);
 

@@ -68,6 +68,16 @@ final class NativeLm implements LmBackend {
 
     @Override
     public NDArray logits(NDManager m, long[] ids, long[] mask, int b, int t, long[] flatPositions) {
+        return head(targetStates(m, ids, mask, b, t, flatPositions));
+    }
+
+    @Override
+    public NDArray head(NDArray states) {
+        return transformer.logits(states);
+    }
+
+    @Override
+    public NDArray targetStates(NDManager m, long[] ids, long[] mask, int b, int t, long[] flatPositions) {
         long[] positions = new long[b * t];
         long[] lengths = new long[b];
         long[][] keys = new long[b][t];
@@ -83,19 +93,19 @@ final class NativeLm implements LmBackend {
         }
         NDArray hidden = transformer.hidden(m.create(ids, new Shape(b, t)), m.create(positions, new Shape(b, t)),
                 lengths, masks(m, keys, positions, t), null);
-        NDArray rows = hidden.reshape(b * (long) t, spec().hidden()).get(m.create(flatPositions));
-        return transformer.logits(rows);
+        return hidden.reshape(b * (long) t, spec().hidden()).get(m.create(flatPositions));
     }
 
     /**
-     * Logits at the given positions of rows that come in groups sharing a prefix (the context of a
+     * Final hidden states ({@link #targetStates}) at the given positions of rows that come in groups sharing a prefix (the context of a
      * multiple-choice item, scored once per choice), over packed rows ({@link PackedRows}): each group
      * becomes one row holding its prefix once and then each member's own tokens (identical ones once),
      * every token at the position it has in its unshared row. The mask lets a token see the prefix and
      * the earlier tokens of its own member only, so every query sees exactly the keys, at exactly the
      * positions, that it sees in its unshared row: the result equals {@link #logits} on the unshared
      * rows up to float32 rounding (the same ops, in other matrix shapes). Packed rows of similar
-     * length run together, in as few passes as {@link PackedRows#passes()} allows.
+     * length run together, in as few passes as {@link PackedRows#passes()} allows. {@link #head} turns them
+     * into logits.
      *
      * @param rows input ids of every row
      * @param group the group of each row; rows of one group share their first {@code prefix[group]} ids
@@ -104,7 +114,7 @@ final class NativeLm implements LmBackend {
      * @param targetColumn the column of each requested position
      * @param padId id for padded slots (always masked)
      */
-    NDArray logitsSharingPrefixes(NDManager m, List<int[]> rows, int[] group, int[] prefix, int[] targetRow,
+    NDArray statesSharingPrefixes(NDManager m, List<int[]> rows, int[] group, int[] prefix, int[] targetRow,
                                   int[] targetColumn, int padId) {
         PackedRows packed = PackedRows.of(rows, group, prefix);
         int[] passOf = new int[packed.groups()];
@@ -130,7 +140,7 @@ final class NativeLm implements LmBackend {
             parts.add(packedPass(m, packed, passes.get(p), rowInPass, targets, targetRow, targetColumn, padId));
         }
         NDArray hidden = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
-        return transformer.logits(hidden.get(m.create(order)));
+        return hidden.get(m.create(order));
     }
 
     /** One forward pass over the packed rows of {@code groups}; the final hidden states at {@code targets}. */

@@ -2,6 +2,7 @@ package dev.retention.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -23,27 +24,50 @@ final class Scoring {
     }
 
     static List<TokenScores> score(CausalLm lm, List<ScoreRow> rows, boolean sharePrefixes) {
+        return score(lm, rows, sharePrefixes, rowsPerChunk(lm.vocabSize()));
+    }
+
+    /** As above, projecting at most {@code chunk} target rows to logits at a time. */
+    static List<TokenScores> score(CausalLm lm, List<ScoreRow> rows, boolean sharePrefixes, int chunk) {
         Batch batch = Batch.of(rows, lm.contextLength(), lm.name(), lm.tokenizer().specialTokens().padOrDefault());
         if (lm.backend() instanceof RemoteLm remote) {
             return lm.calling(() -> remote.score(rows)); // close() waits instead of closing the client under it
         }
         PrefixGroups groups = sharePrefixes && lm.backend() instanceof NativeLm n && n.canSharePrefixes()
                 ? PrefixGroups.of(rows) : null;
-        Object[] scored = lm.calling(() -> {
+        int n = batch.targets.length;
+        float[] logProbs = new float[n];
+        long[] argmax = new long[n];
+        lm.calling(() -> {
             try (NDManager m = lm.backend().manager().newSubManager()) {
-                NDArray picked = groups != null && groups.worthIt()
-                        ? ((NativeLm) lm.backend()).logitsSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
+                LmBackend backend = lm.backend();
+                NDArray states = groups != null && groups.worthIt()
+                        ? ((NativeLm) backend).statesSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
                                 batch.targetRow, batch.targetColumn, lm.tokenizer().specialTokens().padOrDefault())
-                        : lm.backend().logits(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(lm, picked, rows);
-                NDArray logp = picked.logSoftmax(1);
-                return new Object[] {
-                    logp.gather(m.create(batch.targets, new Shape(batch.targets.length, 1)), 1).toFloatArray(),
-                    picked.argMax(1).toLongArray()};
+                        : backend.targetStates(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                // the logits of a few target rows at a time: a batch's full [targets, vocab] logits and their
+                // log-softmax would be the largest arrays of the call by far (two of 126 MB for 640 targets of
+                // a 49k vocabulary, per stream)
+                long[] bad = new long[rows.size()];
+                for (int from = 0; from < n; from += chunk) {
+                    int to = Math.min(n, from + chunk);
+                    try (NDManager c = m.newSubManager()) {
+                        NDArray part = states.get(new NDIndex().addSliceDim(from, to));
+                        part.attach(c);
+                        NDArray logits = backend.head(part);
+                        countNonFinite(logits, batch.targetRow, from, bad);
+                        long[] targets = java.util.Arrays.copyOfRange(batch.targets, from, to);
+                        float[] lp = logits.logSoftmax(1).gather(c.create(targets, new Shape(to - from, 1)), 1)
+                                .toFloatArray();
+                        long[] am = logits.argMax(1).toLongArray();
+                        System.arraycopy(lp, 0, logProbs, from, to - from);
+                        System.arraycopy(am, 0, argmax, from, to - from);
+                    }
+                }
+                refuseNonFinite(lm, rows, bad);
+                return null;
             }
         });
-        float[] logProbs = (float[]) scored[0];
-        long[] argmax = (long[]) scored[1];
         List<TokenScores> out = new ArrayList<>(rows.size());
         int k = 0;
         for (ScoreRow r : rows) {
@@ -59,24 +83,46 @@ final class Scoring {
         return out;
     }
 
-    /** Refuses NaN or ±Inf logits, naming the row of the batch and the count of bad values. */
-    private static void checkFinite(CausalLm lm, NDArray logits, List<ScoreRow> rows) {
+    /** Logits rows per chunk: about {@value #CHUNK_LOGITS} floats, at least one row. */
+    static int rowsPerChunk(int vocabSize) {
+        return (int) Math.max(1, CHUNK_LOGITS / Math.max(1, vocabSize));
+    }
+
+    /** Floats of logits computed at once when scoring (32 MB). */
+    static final long CHUNK_LOGITS = 8L << 20;
+
+    /**
+     * Counts NaN or ±Inf logits per batch row into {@code bad}; {@code logits} holds the targets from
+     * {@code first} on, {@code targetRow} gives each target's row.
+     */
+    private static void countNonFinite(NDArray logits, int[] targetRow, int first, long[] bad) {
         // one value per target first (the largest magnitude: NaN or infinite when any logit there is), so a
         // clean batch allocates nothing the size of its logits; bad values are counted only where they are
         float[] peak = logits.abs().max(new int[] {1}).toFloatArray();
-        int k = 0;
-        for (int r = 0; r < rows.size(); r++) {
-            long count = 0;
-            for (int j = 0; j < rows.get(r).targets().length; j++, k++) {
-                if (!Float.isFinite(peak[k])) {
-                    NDArray at = logits.get(k);
-                    count += at.isNaN().logicalOr(at.isInfinite()).toType(DataType.INT64, false).sum().getLong();
-                }
-            }
-            if (count > 0) {
-                throw new NonFiniteLogitsException(lm.name(), r, count, (long) rows.get(r).targets().length * lm.vocabSize());
+        for (int k = 0; k < peak.length; k++) {
+            if (!Float.isFinite(peak[k])) {
+                NDArray at = logits.get(k);
+                bad[targetRow[first + k]] += at.isNaN().logicalOr(at.isInfinite()).toType(DataType.INT64, false).sum()
+                        .getLong();
             }
         }
+    }
+
+    /** Refuses NaN or ±Inf logits, naming the first batch row that has any and the count of bad values. */
+    private static void refuseNonFinite(CausalLm lm, List<ScoreRow> rows, long[] bad) {
+        for (int r = 0; r < rows.size(); r++) {
+            if (bad[r] > 0) {
+                throw new NonFiniteLogitsException(lm.name(), r, bad[r], (long) rows.get(r).targets().length
+                        * lm.vocabSize());
+            }
+        }
+    }
+
+    /** Refuses NaN or ±Inf logits of a whole batch ({@code [targets, vocab]}). */
+    private static void checkFinite(CausalLm lm, NDArray logits, List<ScoreRow> rows, Batch batch) {
+        long[] bad = new long[rows.size()];
+        countNonFinite(logits, batch.targetRow, 0, bad);
+        refuseNonFinite(lm, rows, bad);
     }
 
     static List<TokenDivergence> divergence(CausalLm lm, CausalLm other, List<ScoreRow> rows) {
@@ -93,9 +139,9 @@ final class Scoring {
             try (NDManager mp = lm.backend().manager().newSubManager();
                  NDManager mq = other.backend().manager().newSubManager()) {
                 NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(lm, lp, rows);
+                checkFinite(lm, lp, rows, batch);
                 NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(other, lq, rows);
+                checkFinite(other, lq, rows, batch);
                 NDArray p = lp.logSoftmax(1);
                 NDArray q = lq.logSoftmax(1);
                 if (!q.getDevice().equals(p.getDevice())) {

@@ -94,6 +94,9 @@ class CheckpointRefusalTest {
                             assertThat(e.count()).isEqualTo(2);
                         })
                         .hasMessageStartingWith(lm.name() + " produced 2 NaN or infinite logit(s) (of 1280) for row 0");
+                // one target row at a time: row 0's two bad logits are counted across both projections
+                assertThatThrownBy(() -> Scoring.score(lm, rows, share, 1)).isInstanceOfSatisfying(
+                        NonFiniteLogitsException.class, e -> assertThat(e.count()).isEqualTo(2));
             }
         }
     }

@@ -35,8 +35,13 @@ import java.util.StringJoiner;
  *
  * <pre>
  * java -cp CLASSPATH dev.retention.examples.PeerBenchmark --model DIR --requests FILE --batch-size 16 --task loglikelihood \
- *     [--threads N] [--streams S]
+ *     [--threads N] [--streams S] [--split-batch true]
  * </pre>
+ *
+ * <p>Retention runs {@code streams} batches at once, so {@code --batch-size 16} means 16 rows per forward pass
+ * and twice that in flight on two streams. {@code --split-batch true} divides the batch size over the streams
+ * instead (8 rows per pass on each of 2 streams: the same rows in flight as a peer's batch of 16); the BENCH
+ * line then still reports the batch size asked, with {@code batch_per_stream} and {@code streams} beside it.
  */
 public final class PeerBenchmark {
 
@@ -70,7 +75,9 @@ public final class PeerBenchmark {
         long t0 = System.nanoTime();
         try (CausalLm lm = CausalLm.load(model, ModelOptions.defaults().withDevice("cpu"))) {
             double load = (System.nanoTime() - t0) / 1e9;
-            EvalConfig config = EvalConfig.defaults().withBatchSize(batch)
+            int perStream = Boolean.parseBoolean(a.getOrDefault("split-batch", "false"))
+                    ? Math.max(1, batch / EngineThreads.streams()) : batch;
+            EvalConfig config = EvalConfig.defaults().withBatchSize(perStream)
                     .withProgress(ProgressListener.none(), Duration.ofHours(1));
             Evaluator ev = Evaluator.of(lm, config);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -85,6 +92,7 @@ public final class PeerBenchmark {
             }
             out.put("load_seconds", load);
             out.put("batch_size", batch);
+            out.put("batch_per_stream", perStream);
             out.put("threads", Integer.getInteger("retention.threads", Runtime.getRuntime().availableProcessors()));
             out.put("streams", EngineThreads.streams());
             out.put("dtype", "float32");
