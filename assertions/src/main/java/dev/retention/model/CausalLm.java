@@ -45,9 +45,10 @@ import static org.apiguardian.api.API.Status.STABLE;
  * path.
  *
  * <p>Batches are right-padded and masked; each call runs under its own NDArray sub-manager, so no
- * array outlives the call. Calls on one instance are serialised (a served model's too: one call at a time,
- * which sends up to its configured number of requests at once), and {@link #close()} waits for the running
- * one; load one instance per device for parallel work.
+ * array outlives the call. Calls on a model run natively in Java may overlap (the evaluation runs one batch per
+ * stream at once: they only read the weights); a TorchScript export's or a served model's calls run one at a
+ * time (a served model's call sends up to its configured number of requests at once). {@link #close()} waits
+ * for the running calls.
  *
  * <p>This class is the model's identity, lifecycle and entry points; loading and validation live in
  * {@code ModelLoading}, scoring and divergence in {@code Scoring}, greedy decoding in the backends
@@ -83,6 +84,7 @@ public final class CausalLm implements AutoCloseable {
     // Calls (scoring, decoding steps, weight reads) share the read lock, so batches on several streams run
     // concurrently; close() and the adapter list take the write lock, so a model is never closed under a call.
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Object oneCall = new Object(); // serialises the calls of backends without concurrent calls
     private final List<CausalLm> adapters = new ArrayList<>(); // open adapters over this model; guarded by the write lock
     private volatile boolean closed;
 
@@ -296,12 +298,20 @@ public final class CausalLm implements AutoCloseable {
         });
     }
 
-    /** {@code work} holding this model's call lock, open or not (a session's own cleanup). */
+    /**
+     * {@code work} holding this model's call lock, open or not (a session's own cleanup); for a backend whose
+     * calls may not overlap (TorchScript, a served engine's client) also the model's one-call-at-a-time lock.
+     */
     <T> T holding(Supplier<T> work) {
         Lock l = lock.readLock();
         l.lock();
         try {
-            return work.get();
+            if (backend.concurrentCalls()) {
+                return work.get();
+            }
+            synchronized (oneCall) {
+                return work.get();
+            }
         } finally {
             l.unlock();
         }

@@ -2,7 +2,7 @@ package dev.retention.model;
 
 import dev.retention.model.internal.GreedySession;
 
-/** A {@link GreedySession} over one backend's decoding, serialised with the model's other calls. */
+/** A {@link GreedySession} over one backend's decoding, its calls holding the model's call lock. */
 final class ModelGreedySession implements GreedySession {
 
     private final CausalLm model;

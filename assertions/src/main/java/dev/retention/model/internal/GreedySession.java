@@ -7,8 +7,9 @@ import static org.apiguardian.api.API.Status.INTERNAL;
 /**
  * A greedy decoding session started by {@link dev.retention.model.CausalLm#greedy}: {@link #next} gives each
  * active row's argmax next token; the caller appends it or finishes the row, drops finished rows with
- * {@link #keep} and asks again. Native models keep a KV cache between steps. Calls are serialised
- * with the model's other calls.
+ * {@link #keep} and asks again. Native models keep a KV cache between steps. A session is used by one
+ * thread at a time; its calls hold the model's call lock, so the model cannot be closed under them, and
+ * sessions of a natively run model may step concurrently.
  *
  * <p>Rows are addressed by position in the current list of active rows, which starts as the prompts
  * in order and shrinks with each {@link #keep}.
