@@ -539,6 +539,18 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /**
+     * What this model's forward passes have run so far, for Retention's own benchmark: rows, real tokens and token
+     * slots (rows × padded width) of every scoring pass (a packed row counts once) and every decoding prefill.
+     *
+     * @return {@code {rows, realTokens, slots}}, or {@code null} for a model not run natively in Java (TorchScript,
+     *     served), which does not count them
+     */
+    @API(status = INTERNAL, since = "0.1")
+    public long[] forwardCounts() {
+        return backend instanceof NativeLm n ? n.forwardCounts() : null;
+    }
+
+    /**
      * Whether this model runs on a serving engine (generation then runs there whole, see {@link #generateServed}).
      *
      * @return {@code true} for a model loaded from an {@code http://} or {@code https://} locator

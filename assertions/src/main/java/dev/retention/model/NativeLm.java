@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
 import dev.retention.model.internal.EngineThreads;
 
 /**
@@ -29,6 +30,8 @@ final class NativeLm implements LmBackend {
     private final NDManager manager;
     private final TensorSource source;
     private final Transformer transformer;
+    // forward passes so far: rows, real tokens, token slots (rows × padded width); for the benchmark's padding ratio
+    private final AtomicLongArray forwardCounts = new AtomicLongArray(3);
 
     private NativeLm(NDManager manager, TensorSource source, Transformer transformer) {
         this.manager = manager;
@@ -91,6 +94,11 @@ final class NativeLm implements LmBackend {
                 }
             }
         }
+        long real = 0;
+        for (long v : mask) {
+            real += v != 0 ? 1 : 0;
+        }
+        count(b, real, (long) b * t);
         NDArray hidden = transformer.hidden(m.create(ids, new Shape(b, t)), m.create(positions, new Shape(b, t)),
                 lengths, masks(m, keys, positions, t), null);
         return hidden.reshape(b * (long) t, spec().hidden()).get(m.create(flatPositions));
@@ -154,10 +162,12 @@ final class NativeLm implements LmBackend {
         long[][] keys = new long[k][t];
         long[][] segments = new long[k][t];
         Arrays.fill(ids, padId);
+        long real = 0;
         for (int r = 0; r < k; r++) {
             int g = groups[r];
             Arrays.fill(keys[r], -1);
             int[] in = packed.ids(g);
+            real += in.length;
             for (int j = 0; j < in.length; j++) {
                 ids[r * t + j] = in[j];
                 positions[r * t + j] = packed.positions(g)[j];
@@ -166,6 +176,7 @@ final class NativeLm implements LmBackend {
             }
             lengths[r] = packed.rowLength(g);
         }
+        count(k, real, (long) k * t);
         long[] index = new long[targets.size()];
         for (int i = 0; i < index.length; i++) {
             int row = targetRow[targets.get(i)];
@@ -178,6 +189,17 @@ final class NativeLm implements LmBackend {
             picked.attach(m);
             return picked;
         }
+    }
+
+    private void count(long rows, long real, long slots) {
+        forwardCounts.addAndGet(0, rows);
+        forwardCounts.addAndGet(1, real);
+        forwardCounts.addAndGet(2, slots);
+    }
+
+    /** Forward passes so far (scoring passes and decoding prefills): rows, real tokens, token slots. */
+    long[] forwardCounts() {
+        return new long[] {forwardCounts.get(0), forwardCounts.get(1), forwardCounts.get(2)};
     }
 
     /** Whether prefix sharing is exact for this model (length-dependent RoPE computes per whole row). */
@@ -317,6 +339,7 @@ final class NativeLm implements LmBackend {
                 nextPosition[r] = p.length;
                 keyPositions.add(keys[r]);
             }
+            count(b, Arrays.stream(lengths).sum(), (long) b * t);
             NDArray hidden = transformer.hidden(m.create(ids, new Shape(b, t)), m.create(positions, new Shape(b, t)),
                     lengths, masks(m, keys, positions, t), cache);
             return argmaxLast(hidden, t);

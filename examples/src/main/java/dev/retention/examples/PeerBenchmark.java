@@ -90,6 +90,11 @@ public final class PeerBenchmark {
             } else {
                 throw new IllegalArgumentException("--task must be loglikelihood or generate, not " + task);
             }
+            long[] forward = lm.forwardCounts();
+            if (forward != null && forward[2] > 0) {
+                out.put("padding_ratio", 1.0 - (double) forward[1] / forward[2]);
+                out.put("forward_rows", forward[0]);
+            }
             out.put("load_seconds", load);
             out.put("batch_size", batch);
             out.put("batch_per_stream", perStream);
