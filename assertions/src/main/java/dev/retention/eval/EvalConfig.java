@@ -93,7 +93,8 @@ public record EvalConfig(int batchSize, String promptTemplate, ProgressListener 
      * {@code task}'s progress to {@link #progress()} at most every {@link #progressInterval()}, and once
      * at the end of work that took longer than that; short work stays silent.
      *
-     * <p>The meter is not thread-safe: feed it from one thread.
+     * <p>The meter returned here is not thread-safe: feed it from one thread (the evaluation's own meter,
+     * fed by several streams, is).
      *
      * @param task what is running, as the reports name it (see {@link Progress#task()})
      * @param total units the work has in all

@@ -14,8 +14,10 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 public interface ProgressListener {
 
     /**
-     * Takes one report. An evaluation calls it on the thread that runs it, between batches, so a slow
-     * listener slows the run.
+     * Takes one report. An evaluation calls it between batches, one report at a time and in order, on the
+     * thread that finished a batch: the calling thread, or one of Retention's stream threads when batches run
+     * on several streams (see {@code retention.streams}). A slow listener slows the run; a listener must not
+     * start another evaluation and wait for it.
      *
      * @param progress the report
      */
