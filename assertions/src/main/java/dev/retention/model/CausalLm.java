@@ -272,19 +272,7 @@ public final class CausalLm implements AutoCloseable {
     <T> T lockingBoth(CausalLm other, Supplier<T> work) {
         CausalLm first = order <= other.order ? this : other;
         CausalLm second = first == this ? other : this;
-        Lock a = first.lock.readLock();
-        a.lock();
-        try {
-            Lock b = second.lock.readLock();
-            b.lock();
-            try {
-                return work.get();
-            } finally {
-                b.unlock();
-            }
-        } finally {
-            a.unlock();
-        }
+        return first.holding(() -> second.holding(work));
     }
 
     /**
@@ -318,11 +306,11 @@ public final class CausalLm implements AutoCloseable {
     }
 
     /** {@code work} holding this model's exclusive lock: no call runs meanwhile. */
-    private void exclusively(Runnable work) {
+    private <T> T exclusively(Supplier<T> work) {
         Lock l = lock.writeLock();
         l.lock();
         try {
-            work.run();
+            return work.get();
         } finally {
             l.unlock();
         }
@@ -398,7 +386,7 @@ public final class CausalLm implements AutoCloseable {
                     fp, weightDtypes, tok, nativeBase.withAdapter(lora, m), addBosToken);
             exclusively(() -> {
                 ensureOpen();
-                adapters.add(result);
+                return adapters.add(result);
             });
             return result;
         } catch (RuntimeException e) {
@@ -804,27 +792,24 @@ public final class CausalLm implements AutoCloseable {
      */
     @Override
     public void close() {
-        List<CausalLm> open = new ArrayList<>();
-        boolean[] already = new boolean[1];
-        exclusively(() -> {
-            already[0] = closed;
+        List<CausalLm> open = exclusively(() -> {
+            if (closed) {
+                return null;
+            }
             closed = true;
-            open.addAll(adapters);
+            List<CausalLm> copy = List.copyOf(adapters);
             adapters.clear();
+            return copy;
         });
-        if (already[0]) {
-            return;
+        if (open == null) {
+            return; // closed before
         }
         RuntimeException failure = null;
         for (CausalLm adapter : open) { // each waits for its running call; none starts one now
             failure = closing(adapter::close, failure);
         }
-        RuntimeException[] failed = {failure};
-        exclusively(() -> {
-            failed[0] = closing(backend::close, failed[0]);
-            failed[0] = closing(tokenizer::close, failed[0]);
-        });
-        failure = failed[0];
+        RuntimeException earlier = failure;
+        failure = exclusively(() -> closing(tokenizer::close, closing(backend::close, earlier)));
         if (base != null) {
             base.exclusively(() -> base.adapters.remove(this));
             if (ownsBase) {

@@ -84,6 +84,7 @@ final class NativeLm implements LmBackend {
         long[] positions = new long[b * t];
         long[] lengths = new long[b];
         long[][] keys = new long[b][t];
+        long realTokens = 0;
         for (int r = 0; r < b; r++) {
             for (int j = 0; j < t; j++) {
                 positions[r * t + j] = j;
@@ -91,22 +92,19 @@ final class NativeLm implements LmBackend {
                 keys[r][j] = real ? j : -1;
                 if (real) {
                     lengths[r] = j + 1;
+                    realTokens++;
                 }
             }
         }
-        long real = 0;
-        for (long v : mask) {
-            real += v != 0 ? 1 : 0;
-        }
-        count(b, real, (long) b * t);
+        count(b, realTokens, (long) b * t);
         NDArray hidden = transformer.hidden(m.create(ids, new Shape(b, t)), m.create(positions, new Shape(b, t)),
                 lengths, masks(m, keys, positions, t), null);
         return hidden.reshape(b * (long) t, spec().hidden()).get(m.create(flatPositions));
     }
 
     /**
-     * Final hidden states ({@link #targetStates}) at the given positions of rows that come in groups sharing a prefix (the context of a
-     * multiple-choice item, scored once per choice), over packed rows ({@link PackedRows}): each group
+     * Final hidden states ({@link #targetStates}) at the given positions of rows that come in groups sharing
+     * a prefix (the context of a multiple-choice item, scored once per choice), over packed rows ({@link PackedRows}): each group
      * becomes one row holding its prefix once and then each member's own tokens (identical ones once),
      * every token at the position it has in its unshared row. The mask lets a token see the prefix and
      * the earlier tokens of its own member only, so every query sees exactly the keys, at exactly the

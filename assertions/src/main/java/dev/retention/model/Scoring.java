@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenDivergence;
@@ -56,7 +57,7 @@ final class Scoring {
                         part.attach(c);
                         NDArray logits = backend.head(part);
                         countNonFinite(logits, batch.targetRow, from, bad);
-                        long[] targets = java.util.Arrays.copyOfRange(batch.targets, from, to);
+                        long[] targets = Arrays.copyOfRange(batch.targets, from, to);
                         float[] lp = logits.logSoftmax(1).gather(c.create(targets, new Shape(to - from, 1)), 1)
                                 .toFloatArray();
                         long[] am = logits.argMax(1).toLongArray();

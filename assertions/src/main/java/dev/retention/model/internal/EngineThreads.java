@@ -103,7 +103,7 @@ public final class EngineThreads {
         String configuredStreams = System.getProperty(STREAMS_KEY);
         if (djl != null) {
             streams = configuredStreams == null ? 1 : streams(configuredStreams, Integer.MAX_VALUE);
-            intraOp = 0; // DJL applies its own setting; stream threads keep libtorch's default for a new thread
+            intraOp = djlThreads(djl); // stream threads take DJL's setting too (0: DJL refuses it at start)
             return "retention: libtorch intra-op threads: " + djl + " (ai.djl.pytorch.num_threads), " + streams
                     + " stream" + (streams == 1 ? "" : "s") + ", " + policyNote;
         }
@@ -160,6 +160,15 @@ public final class EngineThreads {
             });
         }
         return executor;
+    }
+
+    /** DJL's {@code ai.djl.pytorch.num_threads} as a count; 0 when it is not a positive integer (DJL refuses it). */
+    private static int djlThreads(String value) {
+        try {
+            return Math.max(0, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
