@@ -21,7 +21,7 @@ import java.util.function.ToIntFunction;
  * a fixed number of rows padded to its longest. Inputs of one group (the choices of one
  * multiple-choice item) stay next to each other, so their shared context can run once.
  *
- * <p>With more than one stream, batches run concurrently on the given executor (the batches and their
+ * <p>Given an executor (the stream threads), batches run concurrently on it (the batches and their
  * contents are the same as with one); outputs still come back in input order, and a failure is the
  * failure of the first failing batch in batch order, rethrown as thrown.
  */
@@ -39,10 +39,13 @@ final class Batching {
         return run(inputs, length, i -> i, batchSize, Long.MAX_VALUE, work, null);
     }
 
-    /** As {@link #run(List, int, ToIntFunction, Function)}, up to {@code streams} batches at once on {@code executor}. */
+    /**
+     * As {@link #run(List, int, ToIntFunction, Function)}, the batches on {@code executor} (on the calling
+     * thread when it is {@code null}).
+     */
     static <I, O> List<O> run(List<I> inputs, int batchSize, ToIntFunction<I> length,
-                              Function<List<I>, List<O>> work, int streams, Executor executor) {
-        return run(inputs, length, i -> i, null, batchSize, Long.MAX_VALUE, work, null, streams, executor);
+                              Function<List<I>, List<O>> work, Executor executor) {
+        return run(inputs, length, i -> i, null, batchSize, Long.MAX_VALUE, work, null, executor);
     }
 
     /**
@@ -70,16 +73,13 @@ final class Batching {
     static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
                               java.util.function.IntUnaryOperator groupCost, int maxGroups, long tokenBudget,
                               Function<List<I>, List<O>> work, long[] padding) {
-        return run(inputs, length, group, groupCost, maxGroups, tokenBudget, work, padding, 1, null);
+        return run(inputs, length, group, groupCost, maxGroups, tokenBudget, work, padding, null);
     }
 
-    /**
-     * As above, up to {@code streams} batches at once on {@code executor} (ignored for one stream, when
-     * {@code work} runs on the calling thread).
-     */
+    /** As above, the batches on {@code executor} (on the calling thread when it is {@code null}). */
     static <I, O> List<O> run(List<I> inputs, ToIntFunction<I> length, java.util.function.IntUnaryOperator group,
                               java.util.function.IntUnaryOperator groupCost, int maxGroups, long tokenBudget,
-                              Function<List<I>, List<O>> work, long[] padding, int streams, Executor executor) {
+                              Function<List<I>, List<O>> work, long[] padding, Executor executor) {
         int n = inputs.size();
         int[] len = new int[n];
         int groups = 0;
@@ -128,7 +128,7 @@ final class Batching {
             bounds.add(new int[] {start, end});
             start = end;
         }
-        List<List<O>> results = streams <= 1 || bounds.size() <= 1
+        List<List<O>> results = executor == null || bounds.size() <= 1
                 ? sequentially(inputs, order, bounds, work)
                 : concurrently(inputs, order, bounds, work, executor);
         List<O> out = new ArrayList<>(n);

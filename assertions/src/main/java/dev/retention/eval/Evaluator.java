@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
@@ -288,7 +289,7 @@ public final class Evaluator {
     }
 
     /** The stream threads when batches of this model run concurrently; {@code null} (none started) otherwise. */
-    private java.util.concurrent.Executor streamExecutor() {
+    private Executor streamExecutor() {
         return model.concurrentCalls() > 1 ? EngineThreads.streamExecutor() : null;
     }
 
@@ -311,7 +312,7 @@ public final class Evaluator {
             List<TokenScores> s = model.score(batch);
             meter.advance(batch.size());
             return s;
-        }, null, model.concurrentCalls(), streamExecutor());
+        }, null, streamExecutor());
     }
 
     /**
@@ -386,7 +387,7 @@ public final class Evaluator {
             List<Generation> g = decoder.generate(p, r);
             meter.advance(batch.size());
             return g;
-        }, model.concurrentCalls(), streamExecutor());
+        }, streamExecutor());
     }
 
     /**

@@ -116,7 +116,7 @@ class BatchingTest {
                     }
                 }
                 return batch.stream().map(s -> s + "!").toList();
-            }, 2, pool);
+            }, pool);
             assertThat(out).isEqualTo(expected);
             assertThat(together).containsExactlyInAnyOrderElementsOf(alone);
         } finally {
@@ -143,7 +143,7 @@ class BatchingTest {
                     throw new IllegalArgumentException("batch aaa");
                 }
                 return batch;
-            }, 2, pool)).isSameAs(first);
+            }, pool)).isSameAs(first);
         } finally {
             pool.shutdownNow();
         }
