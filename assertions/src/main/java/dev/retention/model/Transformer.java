@@ -1,6 +1,8 @@
 package dev.retention.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -15,8 +17,11 @@ import dev.retention.model.DecoderWeights.LayerWeights;
 import dev.retention.model.DecoderWeights.NormWeights;
 import dev.retention.model.TensorNames.Role;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The forward pass of a decoder-only transformer composed from the blocks of a {@link DecoderSpec}:
@@ -34,9 +39,19 @@ final class Transformer {
     /** transformers' additive mask value: {@code torch.finfo(float32).min}. */
     static final float MASKED = -Float.MAX_VALUE;
 
+    /**
+     * The most elements one chunk of the attention scores or of the MLP's inner activations holds (16 MiB in
+     * float32). A pass over many tokens computes the scores for a few query positions at a time, and the MLP
+     * for a few token rows at a time, so a stream's activations stay bounded whatever the batch and sequence
+     * length (a batch's whole {@code [rows, heads, tokens, tokens]} scores grow with the square of its length).
+     * Every query and every row is computed by the same ops as unchunked; the results agree to float32 rounding.
+     */
+    static final long CHUNK_ELEMENTS = 4L << 20;
+
     private final DecoderWeights weights;
     private final DecoderSpec spec;
     private final Adapter adapter;
+    private volatile long chunkElements = CHUNK_ELEMENTS;
 
     Transformer(DecoderWeights weights, Adapter adapter) {
         this.weights = weights;
@@ -54,6 +69,11 @@ final class Transformer {
 
     Adapter adapter() {
         return adapter;
+    }
+
+    /** Sets the chunk budget ({@link #CHUNK_ELEMENTS} by default); tests compare chunked with whole passes. */
+    void chunkElements(long elements) {
+        chunkElements = elements;
     }
 
     /**
@@ -117,18 +137,34 @@ final class Transformer {
     private NDArray layer(int i, NDArray x, NDArray[] cosSin, NDArray mask, KvCache cache, boolean inPlace) {
         LayerWeights w = weights.layer(i);
         DecoderSpec.Layer shape = spec.layer();
-        NDArray h = shape.preAttentionNorm() ? norm(x, w.norm(Role.PRE_ATTENTION_NORM), inPlace) : x;
-        h = attention(i, w, h, cosSin, mask, cache, inPlace);
-        if (shape.postAttentionNorm()) {
-            h = norm(h, w.norm(Role.POST_ATTENTION_NORM), inPlace);
-        }
+        // each block in its own scope: the attention's temporaries are freed before the MLP allocates its own
+        NDArray h = scoped(x, in -> {
+            NDArray a = attention(i, w, shape.preAttentionNorm() ? norm(in, w.norm(Role.PRE_ATTENTION_NORM), inPlace) : in,
+                    cosSin, mask, cache, inPlace);
+            return shape.postAttentionNorm() ? norm(a, w.norm(Role.POST_ATTENTION_NORM), inPlace) : a;
+        });
         x = residual(x, h, inPlace);
-        h = shape.preMlpNorm() ? norm(x, w.norm(Role.PRE_MLP_NORM), inPlace) : x;
-        h = mlp(w, h, inPlace);
-        if (shape.postMlpNorm()) {
-            h = norm(h, w.norm(Role.POST_MLP_NORM), inPlace);
-        }
+        h = scoped(x, in -> {
+            NDArray m = mlp(w, shape.preMlpNorm() ? norm(in, w.norm(Role.PRE_MLP_NORM), inPlace) : in, inPlace);
+            return shape.postMlpNorm() ? norm(m, w.norm(Role.POST_MLP_NORM), inPlace) : m;
+        });
         return residual(x, h, inPlace);
+    }
+
+    /**
+     * {@code block(x)} with every array the block makes freed when it returns, its result excepted (which joins
+     * {@code x}'s manager); {@code x} itself is only lent to the block. Ops put their output in their first
+     * operand's manager, so the block's temporaries land in its scope. Autograd keeps its own references to
+     * what a backward pass reads, so this holds while a gradient collector records too.
+     */
+    private static NDArray scoped(NDArray x, UnaryOperator<NDArray> block) {
+        NDManager owner = x.getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray out = block.apply(x);
+            out.attach(owner);
+            return out;
+        }
     }
 
     /** {@code x + h·m}; in place into {@code h}, a fresh output of the block (x + y equals y + x exactly). */
@@ -185,13 +221,41 @@ final class Transformer {
             k = kv[0];
             v = kv[1];
         }
-        // grouped-query attention without repeating keys and values: the query heads that share a key/value
-        // head (consecutive, as transformers' repeat_kv pairs them) are stacked along the token axis, so each
-        // key/value head is multiplied once and the cache is never copied per query head
-        int groups = spec.heads() / spec.kvHeads();
         long s = k.getShape().get(2);
-        NDArray grouped = q.reshape(b, spec.kvHeads(), groups * t, hd);
-        NDArray product = grouped.matMul(k.transpose(0, 1, 3, 2));
+        NDArray keysT = k.transpose(0, 1, 3, 2);
+        NDArray values = v;
+        long chunk = Math.max(1, chunkElements / Math.max(1, b * spec.heads() * s));
+        NDArray heads;
+        if (chunk >= t) {
+            heads = scoped(q, part -> attend(part, keysT, values, mask, inPlace));
+        } else {
+            List<NDArray> parts = new ArrayList<>();
+            for (long from = 0; from < t; from += chunk) {
+                NDIndex queries = new NDIndex().addAllDim(2).addSliceDim(from, Math.min(t, from + chunk));
+                NDArray rows = mask.get(queries);
+                rows.attach(q.getManager()); // a view for this layer, not the call's
+                parts.add(scoped(q.get(queries), part -> attend(part, keysT, values, rows, inPlace)));
+            }
+            heads = NDArrays.concat(new NDList(parts), 2);
+        }
+        return project(w.linear(Role.O), heads.transpose(0, 2, 1, 3).reshape(b, t, qWidth));
+    }
+
+    /**
+     * Attention of queries {@code [b, heads, t, hd]} over keys {@code [b, kvHeads, hd, s]} (transposed) and
+     * values {@code [b, kvHeads, s, hd]} with the additive mask {@code [b, 1, t, s]}: {@code [b, heads, t, hd]}.
+     * Grouped-query attention without repeating keys and values: the query heads that share a key/value head
+     * (consecutive, as transformers' repeat_kv pairs them) are stacked along the token axis, so each key/value
+     * head is multiplied once and the cache is never copied per query head.
+     */
+    private NDArray attend(NDArray q, NDArray keysT, NDArray v, NDArray mask, boolean inPlace) {
+        Attention a = spec.attention();
+        long b = q.getShape().get(0);
+        long t = q.getShape().get(2);
+        long s = keysT.getShape().get(3);
+        int hd = spec.headDim();
+        int groups = spec.heads() / spec.kvHeads();
+        NDArray product = q.reshape(b, spec.kvHeads(), groups * t, hd).matMul(keysT);
         NDArray scale = scalar(product, a.scale());
         NDArray scores = inPlace ? product.muli(scale) : product.mul(scale);
         if (a.softcap().isPresent()) {
@@ -200,9 +264,10 @@ final class Transformer {
         }
         scores = scores.reshape(b, spec.heads(), t, s);
         scores = inPlace ? scores.addi(mask) : scores.add(mask);
-        NDArray out = scores.softmax(-1).reshape(b, spec.kvHeads(), groups * t, s).matMul(v)
-                .reshape(b, spec.heads(), t, hd).transpose(0, 2, 1, 3).reshape(b, t, qWidth);
-        return project(w.linear(Role.O), out);
+        NDArray probs = scores.softmax(-1);
+        product.close(); // the scores, the largest arrays of a pass, before the next product (autograd keeps its own)
+        scores.close();
+        return probs.reshape(b, spec.kvHeads(), groups * t, s).matMul(v).reshape(b, spec.heads(), t, hd);
     }
 
     /** {@code x·cos + rotate_half(x)·sin} on the first {@code rope.dim()} dimensions of each head. */
@@ -220,19 +285,46 @@ final class Transformer {
         return out.concat(x.get(new NDIndex().addAllDim(3).addSliceDim(r, d)), 3);
     }
 
+    /** The MLP of {@code h} {@code [..., hidden]}, a chunk of token rows at a time when they are many. */
     private NDArray mlp(LayerWeights w, NDArray h, boolean inPlace) {
+        Shape shape = h.getShape();
+        long width = shape.get(shape.dimension() - 1);
+        long rows = shape.size() / width;
+        Mlp m = spec.mlp();
+        long inner = m.kind() == Mlp.Kind.FUSED_GATED ? 2L * m.intermediate() : m.intermediate();
+        long chunk = Math.max(1, chunkElements / inner);
+        if (chunk >= rows) {
+            return mlpRows(w, h, inPlace);
+        }
+        NDArray flat = h.reshape(rows, width);
+        List<NDArray> parts = new ArrayList<>();
+        for (long from = 0; from < rows; from += chunk) {
+            NDArray part = flat.get(new NDIndex().addSliceDim(from, Math.min(rows, from + chunk)));
+            parts.add(scoped(part, x -> mlpRows(w, x, inPlace)));
+        }
+        return NDArrays.concat(new NDList(parts), 0).reshape(shape);
+    }
+
+    private NDArray mlpRows(LayerWeights w, NDArray h, boolean inPlace) {
         Mlp m = spec.mlp();
         switch (m.kind()) {
             case GATED: {
-                NDArray act = activate(project(w.linear(Role.GATE), h), inPlace);
+                NDArray gate = project(w.linear(Role.GATE), h);
+                NDArray act = scoped(gate, g -> activate(g, inPlace));
+                if (act != gate) {
+                    gate.close(); // read by nothing else (autograd holds its own reference)
+                }
                 NDArray up = project(w.linear(Role.UP), h);
-                return project(w.linear(Role.DOWN), inPlace ? act.muli(up) : act.mul(up));
+                NDArray product = inPlace ? act.muli(up) : act.mul(up);
+                up.close();
+                return project(w.linear(Role.DOWN), product);
             }
             case FUSED_GATED: {
                 NDArray gu = project(w.linear(Role.GATE_UP), h);
                 long f = m.intermediate();
-                NDArray gate = gu.get(new NDIndex().addAllDim(2).addSliceDim(0, f));
-                NDArray up = gu.get(new NDIndex().addAllDim(2).addSliceDim(f, 2 * f));
+                int last = gu.getShape().dimension() - 1; // [b, t, 2f], or [rows, 2f] for a chunk of rows
+                NDArray gate = gu.get(new NDIndex().addAllDim(last).addSliceDim(0, f));
+                NDArray up = gu.get(new NDIndex().addAllDim(last).addSliceDim(f, 2 * f));
                 return project(w.linear(Role.DOWN), up.mul(activate(gate, inPlace)));
             }
             case PLAIN_CONV1D:

@@ -45,13 +45,13 @@ class HuggingFaceParityTest {
                 Stream.of("adapter-llama-lora", "adapter-llama-rslora", "adapter-gpt2-lora"));
     }
 
-    private static JsonObject reference(String fixture) throws IOException {
+    static JsonObject reference(String fixture) throws IOException {
         Path p = fixture.startsWith("adapter-") ? Fixtures.adapterReference(fixture.substring("adapter-".length()))
                 : Fixtures.hfReference(fixture);
         return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
     }
 
-    private static CausalLm load(String fixture, JsonObject ref) {
+    static CausalLm load(String fixture, JsonObject ref) {
         ModelOptions options = ModelOptions.defaults().withDevice("cpu")
                 .withContextLength(ref.get("contextLength").getAsInt());
         if (fixture.startsWith("adapter-")) {

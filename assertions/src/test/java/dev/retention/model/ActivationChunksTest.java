@@ -1,0 +1,73 @@
+package dev.retention.model;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.retention.model.internal.ScoreRow;
+import dev.retention.model.internal.TokenScores;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.retention.model.HuggingFaceParityTest.PER_TOKEN;
+import static dev.retention.model.HuggingFaceParityTest.boxed;
+import static dev.retention.model.HuggingFaceParityTest.doubles;
+import static dev.retention.model.HuggingFaceParityTest.ints;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * A long pass computes its attention a few query positions at a time and its MLP a few token rows at a time
+ * ({@link Transformer#CHUNK_ELEMENTS}). The fixtures are too small to reach the budget, so here it is one
+ * element: every query position and every token row is a chunk of its own, through the masks of every family
+ * (causal, sliding window, soft-capped, packed rows sharing a prefix) and the KV cache's prefill, and the
+ * results still agree with transformers as the unchunked pass does.
+ */
+class ActivationChunksTest {
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.retention.model.HuggingFaceParityTest#fixtures")
+    void oneQueryAndOneRowAtATimeStillMatchTransformers(String fixture) throws IOException {
+        JsonObject ref = HuggingFaceParityTest.reference(fixture);
+        try (CausalLm lm = HuggingFaceParityTest.load(fixture, ref)) {
+            ((NativeLm) lm.backend()).transformer().chunkElements(1);
+            JsonArray requests = ref.getAsJsonArray("loglikelihood");
+            List<ScoreRow> rows = new ArrayList<>();
+            for (JsonElement e : requests) {
+                JsonObject q = e.getAsJsonObject();
+                int[] input = ints(q.getAsJsonArray("input"));
+                int[] cont = ints(q.getAsJsonArray("continuationTokens"));
+                rows.add(new ScoreRow(input, input.length - cont.length, cont));
+            }
+            for (boolean share : new boolean[] {false, true}) {
+                List<TokenScores> got = lm.score(rows, share);
+                for (int i = 0; i < rows.size(); i++) {
+                    JsonObject q = requests.get(i).getAsJsonObject();
+                    String what = fixture + " " + q.get("id").getAsString() + (share ? ", shared prefix" : "");
+                    double[] expected = doubles(q.getAsJsonArray("logprobs"));
+                    for (int j = 0; j < expected.length; j++) {
+                        assertThat(got.get(i).logProbs()[j]).as(what + " token " + j).isCloseTo(expected[j],
+                                within(PER_TOKEN));
+                    }
+                    assertThat(got.get(i).argmax()).as(what + " argmax").containsExactly(ints(q.getAsJsonArray("argmax")));
+                }
+            }
+            JsonObject gen = ref.getAsJsonObject("generate");
+            JsonArray prompts = gen.getAsJsonArray("prompts");
+            List<int[]> in = new ArrayList<>();
+            for (JsonElement p : prompts) {
+                in.add(ints(p.getAsJsonObject().getAsJsonArray("promptTokens")));
+            }
+            List<List<Integer>> out = HuggingFaceParityTest.GreedyRun.run(lm, in, gen.get("maxNewTokens").getAsInt(),
+                    ref.get("eosTokenId").getAsInt());
+            for (int i = 0; i < prompts.size(); i++) {
+                JsonObject p = prompts.get(i).getAsJsonObject();
+                assertThat(out.get(i)).as(fixture + " " + p.get("id").getAsString() + " generated")
+                        .containsExactly(boxed(ints(p.getAsJsonArray("tokens"))));
+            }
+        }
+    }
+}
