@@ -1,6 +1,7 @@
 package dev.retention.model;
 
 import dev.retention.model.internal.GreedySession;
+import dev.retention.model.internal.NativeHeap;
 
 /** A {@link GreedySession} over one backend's decoding, its calls holding the model's call lock. */
 final class ModelGreedySession implements GreedySession {
@@ -34,5 +35,6 @@ final class ModelGreedySession implements GreedySession {
             }
             return null;
         });
+        NativeHeap.release(); // the cache and the step activations just freed
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.retention.model.internal.NativeHeap;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenDivergence;
 import dev.retention.model.internal.TokenScores;
@@ -48,7 +49,7 @@ final class Scoring {
                         : backend.targetStates(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
                 // the logits of a few target rows at a time: a batch's full [targets, vocab] logits and their
                 // log-softmax would be the largest arrays of the call by far (two of 126 MB for 640 targets of
-                // a 49k vocabulary, per stream)
+                // a 49k vocabulary, per stream); a chunk holds at most two arrays of about 4M floats
                 long[] bad = new long[rows.size()];
                 for (int from = 0; from < n; from += chunk) {
                     int to = Math.min(n, from + chunk);
@@ -58,9 +59,10 @@ final class Scoring {
                         NDArray logits = backend.head(part);
                         countNonFinite(logits, batch.targetRow, from, bad);
                         long[] targets = Arrays.copyOfRange(batch.targets, from, to);
-                        float[] lp = logits.logSoftmax(1).gather(c.create(targets, new Shape(to - from, 1)), 1)
-                                .toFloatArray();
                         long[] am = logits.argMax(1).toLongArray();
+                        NDArray logSoftmax = logits.logSoftmax(1);
+                        logits.close(); // at most two arrays of the chunk's size at once
+                        float[] lp = logSoftmax.gather(c.create(targets, new Shape(to - from, 1)), 1).toFloatArray();
                         System.arraycopy(lp, 0, logProbs, from, to - from);
                         System.arraycopy(am, 0, argmax, from, to - from);
                     }
@@ -69,6 +71,7 @@ final class Scoring {
                 return null;
             }
         });
+        NativeHeap.release(); // the batch's freed activations, before the next batch of either stream peaks
         List<TokenScores> out = new ArrayList<>(rows.size());
         int k = 0;
         for (ScoreRow r : rows) {
@@ -89,8 +92,8 @@ final class Scoring {
         return (int) Math.max(1, CHUNK_LOGITS / Math.max(1, vocabSize));
     }
 
-    /** Floats of logits computed at once when scoring (32 MB). */
-    static final long CHUNK_LOGITS = 8L << 20;
+    /** Logits computed at once when scoring: the forward pass's chunk budget (16 MiB in float32). */
+    static final long CHUNK_LOGITS = Transformer.CHUNK_ELEMENTS;
 
     /**
      * Counts NaN or ±Inf logits per batch row into {@code bad}; {@code logits} holds the targets from
@@ -99,7 +102,9 @@ final class Scoring {
     private static void countNonFinite(NDArray logits, int[] targetRow, int first, long[] bad) {
         // one value per target first (the largest magnitude: NaN or infinite when any logit there is), so a
         // clean batch allocates nothing the size of its logits; bad values are counted only where they are
-        float[] peak = logits.abs().max(new int[] {1}).toFloatArray();
+        NDArray magnitude = logits.abs();
+        float[] peak = magnitude.max(new int[] {1}).toFloatArray();
+        magnitude.close();
         for (int k = 0; k < peak.length; k++) {
             if (!Float.isFinite(peak[k])) {
                 NDArray at = logits.get(k);

@@ -44,9 +44,9 @@ class ScoringChunksTest {
     }
 
     @org.junit.jupiter.api.Test
-    void rowsPerChunkKeepsAboutEightMillionLogitsAndAtLeastOneRow() {
-        assertThat(Scoring.rowsPerChunk(49_152)).isEqualTo(170);
-        assertThat(Scoring.rowsPerChunk(262_144)).isEqualTo(32);
+    void rowsPerChunkKeepsAboutFourMillionLogitsAndAtLeastOneRow() {
+        assertThat(Scoring.rowsPerChunk(49_152)).isEqualTo(85);
+        assertThat(Scoring.rowsPerChunk(262_144)).isEqualTo(16);
         assertThat(Scoring.rowsPerChunk(Integer.MAX_VALUE)).isEqualTo(1);
     }
 }

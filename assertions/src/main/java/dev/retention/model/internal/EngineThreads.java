@@ -24,7 +24,8 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * an order of magnitude slower (measured on 2 cores at load 8: 271 s with 2 spinning threads, 27 s
  * with 2 passive ones, 20 s with 1 thread). So Retention asks OpenMP to sleep while waiting
  * ({@code OMP_WAIT_POLICY=PASSIVE}, set in the process environment before libtorch loads, unless the
- * environment already sets {@code OMP_WAIT_POLICY} or GNU OpenMP's {@code GOMP_SPINCOUNT}).
+ * environment already sets {@code OMP_WAIT_POLICY} or GNU OpenMP's {@code GOMP_SPINCOUNT}). It also has
+ * glibc's allocator give freed activations back to the system ({@link NativeHeap}).
  *
  * <p>Retention computes on {@code retention.threads} cores (system property; default: the number of
  * cores) split into {@code retention.streams} streams (default: 2 when there are at least 2 threads,
@@ -98,6 +99,10 @@ public final class EngineThreads {
         } else {
             policyNote = setenv("OMP_WAIT_POLICY", "PASSIVE") ? "OMP_WAIT_POLICY=PASSIVE"
                     : "OMP_WAIT_POLICY unchanged (could not set it)";
+        }
+        String malloc = NativeHeap.configure(System.getenv());
+        if (malloc != null) {
+            policyNote += ", " + malloc;
         }
         String djl = System.getProperty("ai.djl.pytorch.num_threads");
         String configuredStreams = System.getProperty(STREAMS_KEY);

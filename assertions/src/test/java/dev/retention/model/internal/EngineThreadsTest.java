@@ -57,7 +57,8 @@ class EngineThreadsTest {
         Result r = probe("-Dretention.threads=1");
         assertThat(r.exit).as(r.stderr).isZero();
         assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: ")))
-                .containsExactly("retention: 1 stream x 1 libtorch intra-op thread (retention.threads), OMP_WAIT_POLICY=PASSIVE");
+                .containsExactly("retention: 1 stream x 1 libtorch intra-op thread (retention.threads), OMP_WAIT_POLICY=PASSIVE, "
+                        + "malloc mmap threshold 4 MiB");
         assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
     }
 
@@ -83,7 +84,7 @@ class EngineThreadsTest {
         assertThat(r.exit).as(r.stderr).isZero();
         assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
                 "retention: 2 streams x 2 libtorch intra-op threads (retention.threads, retention.streams), "
-                        + "OMP_WAIT_POLICY=PASSIVE");
+                        + "OMP_WAIT_POLICY=PASSIVE, malloc mmap threshold 4 MiB");
         assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=2")
                 .contains("stream thread: intra-op threads 2, grad mode false");
     }
@@ -103,7 +104,7 @@ class EngineThreadsTest {
         assertThat(r.exit).as(r.stderr).isZero();
         assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
                 "retention: 1 stream x 1 libtorch intra-op thread (retention.threads), " + setting
-                        + " (from the environment)");
+                        + " (from the environment), malloc mmap threshold 4 MiB");
     }
 
     private record Result(int exit, String stdout, String stderr) {
@@ -113,7 +114,7 @@ class EngineThreadsTest {
         return probe(List.of(), jvmArgs);
     }
 
-    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OMP_WAIT_POLICY or GOMP_SPINCOUNT unless given. */
+    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OpenMP or glibc malloc settings unless given. */
     private static Result probe(List<String> env, String... jvmArgs) throws IOException, InterruptedException {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -123,6 +124,8 @@ class EngineThreadsTest {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("OMP_WAIT_POLICY");
         pb.environment().remove("GOMP_SPINCOUNT");
+        pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
+        pb.environment().remove("GLIBC_TUNABLES");
         pb.environment().put("DJL_OFFLINE", "true");
         for (String e : env) {
             String[] kv = e.split("=", 2);
