@@ -40,38 +40,41 @@ final class Scoring {
         int n = batch.targets.length;
         float[] logProbs = new float[n];
         long[] argmax = new long[n];
-        lm.calling(() -> {
-            try (NDManager m = lm.backend().manager().newSubManager()) {
-                LmBackend backend = lm.backend();
-                NDArray states = groups != null && groups.worthIt()
-                        ? ((NativeLm) backend).statesSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
-                                batch.targetRow, batch.targetColumn, lm.tokenizer().specialTokens().padOrDefault())
-                        : backend.targetStates(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                // the logits of a few target rows at a time: a batch's full [targets, vocab] logits and their
-                // log-softmax would be the largest arrays of the call by far (two of 126 MB for 640 targets of
-                // a 49k vocabulary, per stream); a chunk holds at most two arrays of about 4M floats
-                long[] bad = new long[rows.size()];
-                for (int from = 0; from < n; from += chunk) {
-                    int to = Math.min(n, from + chunk);
-                    try (NDManager c = m.newSubManager()) {
-                        NDArray part = states.get(new NDIndex().addSliceDim(from, to));
-                        part.attach(c);
-                        NDArray logits = backend.head(part);
-                        countNonFinite(logits, batch.targetRow, from, bad);
-                        long[] targets = Arrays.copyOfRange(batch.targets, from, to);
-                        long[] am = logits.argMax(1).toLongArray();
-                        NDArray logSoftmax = logits.logSoftmax(1);
-                        logits.close(); // at most two arrays of the chunk's size at once
-                        float[] lp = logSoftmax.gather(c.create(targets, new Shape(to - from, 1)), 1).toFloatArray();
-                        System.arraycopy(lp, 0, logProbs, from, to - from);
-                        System.arraycopy(am, 0, argmax, from, to - from);
+        try {
+            lm.calling(() -> {
+                try (NDManager m = lm.backend().manager().newSubManager()) {
+                    LmBackend backend = lm.backend();
+                    NDArray states = groups != null && groups.worthIt()
+                            ? ((NativeLm) backend).statesSharingPrefixes(m, groups.inputs(), groups.group(), groups.prefix(),
+                                    batch.targetRow, batch.targetColumn, lm.tokenizer().specialTokens().padOrDefault())
+                            : backend.targetStates(m, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                    // the logits of a few target rows at a time: a batch's full [targets, vocab] logits and their
+                    // log-softmax would be the largest arrays of the call by far (two of 126 MB for 640 targets of
+                    // a 49k vocabulary, per stream); a chunk holds at most two arrays of about 4M floats
+                    long[] bad = new long[rows.size()];
+                    for (int from = 0; from < n; from += chunk) {
+                        int to = Math.min(n, from + chunk);
+                        try (NDManager c = m.newSubManager()) {
+                            NDArray part = states.get(new NDIndex().addSliceDim(from, to));
+                            part.attach(c);
+                            NDArray logits = backend.head(part);
+                            countNonFinite(logits, batch.targetRow, from, bad);
+                            long[] targets = Arrays.copyOfRange(batch.targets, from, to);
+                            long[] am = logits.argMax(1).toLongArray();
+                            NDArray logSoftmax = logits.logSoftmax(1);
+                            logits.close(); // at most two arrays of the chunk's size at once
+                            float[] lp = logSoftmax.gather(c.create(targets, new Shape(to - from, 1)), 1).toFloatArray();
+                            System.arraycopy(lp, 0, logProbs, from, to - from);
+                            System.arraycopy(am, 0, argmax, from, to - from);
+                        }
                     }
+                    refuseNonFinite(lm, rows, bad);
+                    return null;
                 }
-                refuseNonFinite(lm, rows, bad);
-                return null;
-            }
-        });
-        NativeHeap.release(); // the batch's freed activations, before the next batch of either stream peaks
+            });
+        } finally {
+            NativeHeap.release(); // the batch's freed activations, before the next batch of either stream peaks
+        }
         List<TokenScores> out = new ArrayList<>(rows.size());
         int k = 0;
         for (ScoreRow r : rows) {
@@ -139,25 +142,12 @@ final class Scoring {
         Batch batch = Batch.of(rows, Math.min(lm.contextLength(), other.contextLength()), lm.name(),
                 lm.tokenizer().specialTokens().padOrDefault());
         int n = batch.targets.length;
-        float[][] values = lm.lockingBoth(other, () -> {
-            lm.ensureOpen();
-            other.ensureOpen();
-            try (NDManager mp = lm.backend().manager().newSubManager();
-                 NDManager mq = other.backend().manager().newSubManager()) {
-                NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(lm, lp, rows, batch);
-                NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
-                checkFinite(other, lq, rows, batch);
-                NDArray p = lp.logSoftmax(1);
-                NDArray q = lq.logSoftmax(1);
-                if (!q.getDevice().equals(p.getDevice())) {
-                    q = q.toDevice(p.getDevice(), false);
-                }
-                NDArray idx = mp.create(batch.targets, new Shape(n, 1));
-                return new float[][] {p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray(),
-                        p.gather(idx, 1).toFloatArray(), q.gather(idx, 1).toFloatArray()};
-            }
-        });
+        float[][] values;
+        try {
+            values = divergenceValues(lm, other, batch, rows, n);
+        } finally {
+            NativeHeap.release();
+        }
         float[] kl = values[0];
         float[] lpP = values[1];
         float[] lpQ = values[2];
@@ -176,6 +166,29 @@ final class Scoring {
             out.add(new TokenDivergence(a, pp, qq, r.targets()));
         }
         return out;
+    }
+
+    /** Per target: KL(p || q), log p and log q of the target, computed holding both models' locks. */
+    private static float[][] divergenceValues(CausalLm lm, CausalLm other, Batch batch, List<ScoreRow> rows, int n) {
+        return lm.lockingBoth(other, () -> {
+            lm.ensureOpen();
+            other.ensureOpen();
+            try (NDManager mp = lm.backend().manager().newSubManager();
+                 NDManager mq = other.backend().manager().newSubManager()) {
+                NDArray lp = lm.backend().logits(mp, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(lm, lp, rows, batch);
+                NDArray lq = other.backend().logits(mq, batch.ids, batch.mask, batch.b, batch.t, batch.flat);
+                checkFinite(other, lq, rows, batch);
+                NDArray p = lp.logSoftmax(1);
+                NDArray q = lq.logSoftmax(1);
+                if (!q.getDevice().equals(p.getDevice())) {
+                    q = q.toDevice(p.getDevice(), false);
+                }
+                NDArray idx = mp.create(batch.targets, new Shape(n, 1));
+                return new float[][] {p.exp().mul(p.sub(q)).sum(new int[] {1}).toFloatArray(),
+                        p.gather(idx, 1).toFloatArray(), q.gather(idx, 1).toFloatArray()};
+            }
+        });
     }
 
     /** A batch of score rows, right-padded into row-major arrays, with the flat positions and targets to score. */

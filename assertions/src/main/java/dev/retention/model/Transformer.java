@@ -30,9 +30,10 @@ import java.util.function.UnaryOperator;
  * corresponding transformers module (eager attention, float32), so results agree with transformers
  * to float32 rounding.
  *
- * <p>All intermediate arrays belong to the manager of the input ids (weights are never the first
- * operand of an op, as DJL attaches a result to its first operand's manager); the caller closes
- * that manager. Not thread-safe for one cache; the weights are only read.
+ * <p>All intermediate arrays belong to the manager of the input ids or to a scope under it that closes
+ * when its layer or block ends (weights are never the first operand of an op, as DJL attaches a result to
+ * its first operand's manager); the caller closes that manager. Not thread-safe for one cache; the weights
+ * are only read.
  */
 final class Transformer {
 
@@ -41,10 +42,12 @@ final class Transformer {
 
     /**
      * The most elements one chunk of the attention scores or of the MLP's inner activations holds (16 MiB in
-     * float32). A pass over many tokens computes the scores for a few query positions at a time, and the MLP
-     * for a few token rows at a time, so a stream's activations stay bounded whatever the batch and sequence
-     * length (a batch's whole {@code [rows, heads, tokens, tokens]} scores grow with the square of its length).
-     * Every query and every row is computed by the same ops as unchunked; the results agree to float32 rounding.
+     * float32; a single query position over very many keys may hold more). A pass over many tokens computes
+     * the scores for a few query positions at a time, and the MLP for a few token rows at a time, so these,
+     * the largest activations (a batch's whole {@code [rows, heads, tokens, tokens]} scores grow with the
+     * square of its length), stay bounded. Not chunked: the hidden states and projections, which grow with the
+     * tokens, and the additive mask {@code [rows, 1, tokens, tokens]}. Every query and every row is computed by
+     * the same ops as unchunked; the results agree to float32 rounding.
      */
     static final long CHUNK_ELEMENTS = 4L << 20;
 
@@ -124,12 +127,13 @@ final class Transformer {
     /** Logits {@code [rows, vocab]} of final hidden states {@code [rows, hidden]}. */
     NDArray logits(NDArray hiddenRows) {
         NDArray logits = project(weights.lmHead(), hiddenRows);
+        boolean inPlace = !JniUtils.isGradMode(); // one [rows, vocab] array rather than one per step
         if (spec.logitsDivisor() != 1.0) {
-            logits = logits.div(scalar(logits, spec.logitsDivisor()));
+            NDArray divisor = scalar(logits, spec.logitsDivisor());
+            logits = inPlace ? logits.divi(divisor) : logits.div(divisor);
         }
         if (spec.finalSoftcap().isPresent()) {
-            NDArray cap = scalar(logits, spec.finalSoftcap().getAsDouble());
-            logits = logits.div(cap).tanh().mul(cap);
+            logits = softcap(logits, spec.finalSoftcap().getAsDouble(), inPlace);
         }
         return logits;
     }
@@ -138,17 +142,23 @@ final class Transformer {
         LayerWeights w = weights.layer(i);
         DecoderSpec.Layer shape = spec.layer();
         // each block in its own scope: the attention's temporaries are freed before the MLP allocates its own
-        NDArray h = scoped(x, in -> {
+        // (not in a decoding step, whose temporaries are tiny: the layer's scope frees them, one scope fewer)
+        boolean step = x.getShape().get(1) == 1;
+        NDArray h = inScope(step, x, in -> {
             NDArray a = attention(i, w, shape.preAttentionNorm() ? norm(in, w.norm(Role.PRE_ATTENTION_NORM), inPlace) : in,
                     cosSin, mask, cache, inPlace);
             return shape.postAttentionNorm() ? norm(a, w.norm(Role.POST_ATTENTION_NORM), inPlace) : a;
         });
         x = residual(x, h, inPlace);
-        h = scoped(x, in -> {
+        h = inScope(step, x, in -> {
             NDArray m = mlp(w, shape.preMlpNorm() ? norm(in, w.norm(Role.PRE_MLP_NORM), inPlace) : in, inPlace);
             return shape.postMlpNorm() ? norm(m, w.norm(Role.POST_MLP_NORM), inPlace) : m;
         });
         return residual(x, h, inPlace);
+    }
+
+    private static NDArray inScope(boolean step, NDArray x, UnaryOperator<NDArray> block) {
+        return step ? block.apply(x) : scoped(x, block);
     }
 
     /**
@@ -165,6 +175,20 @@ final class Transformer {
             out.attach(owner);
             return out;
         }
+    }
+
+    /**
+     * {@code tanh(x / cap) · cap}. In place, {@code x} is divided in place and freed once its {@code tanh}
+     * exists (DJL has no in-place {@code tanh}), so one array of its size remains; the values are the same.
+     */
+    private static NDArray softcap(NDArray x, double value, boolean inPlace) {
+        NDArray cap = scalar(x, value);
+        if (!inPlace) {
+            return x.div(cap).tanh().mul(cap);
+        }
+        NDArray tanh = x.divi(cap).tanh();
+        x.close();
+        return tanh.muli(cap);
     }
 
     /** {@code x + h·m}; in place into {@code h}, a fresh output of the block (x + y equals y + x exactly). */
@@ -227,7 +251,7 @@ final class Transformer {
         long chunk = Math.max(1, chunkElements / Math.max(1, b * spec.heads() * s));
         NDArray heads;
         if (chunk >= t) {
-            heads = scoped(q, part -> attend(part, keysT, values, mask, inPlace));
+            heads = inScope(t == 1, q, part -> attend(part, keysT, values, mask, inPlace));
         } else {
             List<NDArray> parts = new ArrayList<>();
             for (long from = 0; from < t; from += chunk) {
@@ -259,8 +283,7 @@ final class Transformer {
         NDArray scale = scalar(product, a.scale());
         NDArray scores = inPlace ? product.muli(scale) : product.mul(scale);
         if (a.softcap().isPresent()) {
-            NDArray cap = scalar(scores, a.softcap().getAsDouble());
-            scores = scores.div(cap).tanh().mul(cap);
+            scores = softcap(scores, a.softcap().getAsDouble(), inPlace);
         }
         scores = scores.reshape(b, spec.heads(), t, s);
         scores = inPlace ? scores.addi(mask) : scores.add(mask);
@@ -310,7 +333,7 @@ final class Transformer {
         switch (m.kind()) {
             case GATED: {
                 NDArray gate = project(w.linear(Role.GATE), h);
-                NDArray act = scoped(gate, g -> activate(g, inPlace));
+                NDArray act = activate(gate, inPlace);
                 if (act != gate) {
                     gate.close(); // read by nothing else (autograd holds its own reference)
                 }

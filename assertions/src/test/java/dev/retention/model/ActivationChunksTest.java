@@ -6,11 +6,13 @@ import com.google.gson.JsonObject;
 import dev.retention.model.internal.ScoreRow;
 import dev.retention.model.internal.TokenScores;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static dev.retention.model.HuggingFaceParityTest.PER_TOKEN;
 import static dev.retention.model.HuggingFaceParityTest.boxed;
@@ -21,19 +23,27 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * A long pass computes its attention a few query positions at a time and its MLP a few token rows at a time
- * ({@link Transformer#CHUNK_ELEMENTS}). The fixtures are too small to reach the budget, so here it is one
- * element: every query position and every token row is a chunk of its own, through the masks of every family
- * (causal, sliding window, soft-capped, packed rows sharing a prefix) and the KV cache's prefill, and the
- * results still agree with transformers as the unchunked pass does.
+ * ({@link Transformer#CHUNK_ELEMENTS}). The fixtures are too small to reach the budget, so here it is far
+ * smaller: one element (every query position and every token row a chunk of its own) for every family and
+ * adapter, and 20,000 elements for some (at the fixtures' shapes a few query positions per chunk, grouped-query
+ * heads stacked, and a hundred-odd token rows per MLP chunk, the last one partial). Through the masks of every
+ * family (causal, sliding window, soft-capped, packed rows sharing a prefix) and the prefill of greedy
+ * decoding, the results still agree with transformers as the unchunked pass does.
  */
 class ActivationChunksTest {
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.retention.model.HuggingFaceParityTest#fixtures")
-    void oneQueryAndOneRowAtATimeStillMatchTransformers(String fixture) throws IOException {
+    static Stream<Arguments> budgets() {
+        return Stream.concat(HuggingFaceParityTest.fixtures().map(f -> Arguments.of(f, 1L)),
+                Stream.of("llama", "mistral", "gemma2", "phi3", "gpt2", "qwen3", "adapter-llama-lora")
+                        .map(f -> Arguments.of(f, 20_000L)));
+    }
+
+    @ParameterizedTest(name = "{0}, {1} elements per chunk")
+    @MethodSource("budgets")
+    void aFewQueriesAndRowsAtATimeStillMatchTransformers(String fixture, long budget) throws IOException {
         JsonObject ref = HuggingFaceParityTest.reference(fixture);
         try (CausalLm lm = HuggingFaceParityTest.load(fixture, ref)) {
-            ((NativeLm) lm.backend()).transformer().chunkElements(1);
+            ((NativeLm) lm.backend()).transformer().chunkElements(budget);
             JsonArray requests = ref.getAsJsonArray("loglikelihood");
             List<ScoreRow> rows = new ArrayList<>();
             for (JsonElement e : requests) {

@@ -21,7 +21,9 @@ import static org.apiguardian.api.API.Status.INTERNAL;
  * ({@code mallopt(M_MMAP_THRESHOLD)}, before libtorch loads) unless the environment already chooses one
  * (glibc's {@code MALLOC_MMAP_THRESHOLD_}, or {@code GLIBC_TUNABLES} naming
  * {@code glibc.malloc.mmap_threshold}), and returns the heaps' free pages after each batch
- * ({@code malloc_trim}). Nothing is set where the C library lacks either (macOS, Windows).
+ * ({@code malloc_trim}). Nothing is set where the C library lacks either (macOS, Windows). An allocator
+ * preloaded in glibc's place (jemalloc, tcmalloc through {@code LD_PRELOAD}) serves the tensors instead, and
+ * glibc's settings then change nothing.
  */
 @API(status = INTERNAL, since = "0.1")
 public final class NativeHeap {
@@ -56,6 +58,9 @@ public final class NativeHeap {
      */
     static String configure(Map<String, String> env) {
         LibC c = glibc();
+        if (c == null) {
+            return null;
+        }
         String given = env.get("MALLOC_MMAP_THRESHOLD_");
         String tunables = env.get("GLIBC_TUNABLES");
         if (given != null) {
@@ -63,9 +68,6 @@ public final class NativeHeap {
         }
         if (tunables != null && tunables.contains("glibc.malloc.mmap_threshold")) {
             return "GLIBC_TUNABLES=" + tunables + " (from the environment)";
-        }
-        if (c == null) {
-            return null;
         }
         return c.mallopt(M_MMAP_THRESHOLD, THRESHOLD_MIB << 20) == 1 ? "malloc mmap threshold " + THRESHOLD_MIB + " MiB"
                 : "malloc mmap threshold unchanged (mallopt refused it)";
@@ -77,6 +79,16 @@ public final class NativeHeap {
         if (c != null) {
             c.malloc_trim(0);
         }
+    }
+
+    /**
+     * Whether the C library has glibc's {@code mallopt} and {@code malloc_trim} (what {@link #configure} and
+     * {@link #release} need).
+     *
+     * @return true with glibc
+     */
+    static boolean available() {
+        return glibc() != null;
     }
 
     private static LibC glibc() {

@@ -3,9 +3,8 @@ package dev.retention.model.internal;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * glibc's allocator as Retention sets it when libtorch starts: blocks of the threshold and above are mapped on
@@ -24,8 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in a fresh JVM (the setting is per process), with the C library itself as the witness: the flag glibc keeps
  * in a block's header says whether it was mapped, and {@code /proc/self/status} says what is resident.
  */
-@EnabledOnOs(OS.LINUX) // the project's CI and the glibc the probe reads; elsewhere nothing is set (configure returns null)
 class NativeHeapTest {
+
+    @BeforeAll
+    static void glibc() {
+        // the project's CI runs on glibc; elsewhere nothing is set (EngineThreadsTest checks the line says nothing)
+        assumeTrue(NativeHeap.available(), "glibc's mallopt and malloc_trim");
+    }
 
     @Test
     void withoutRetentionGlibcKeepsAMediumBlockInItsHeapOnceALargeOneWasFreed() throws Exception {
@@ -47,19 +52,29 @@ class NativeHeapTest {
 
     @Test
     void aThresholdFromTheEnvironmentIsKeptAndSaid() throws Exception {
-        Result r = probe(List.of("MALLOC_MMAP_THRESHOLD_=33554432"), "mapped", "engine");
+        Result r = probe(List.of("MALLOC_MMAP_THRESHOLD_=2097152"), "mapped", "engine");
         assertThat(r.exit).as(r.stderr).isZero();
         assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
-                .endsWith(", OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=33554432 (from the environment)");
-        assertThat(r.stdout).contains("6 MiB block mapped: false");
+                .endsWith(", OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=2097152 (from the environment)");
+        assertThat(r.stdout).contains("6 MiB block mapped: true").contains("3 MiB block mapped: true"); // 2 MiB holds
+    }
+
+    @Test
+    void aThresholdAmongGlibcTunablesIsKeptAndSaid() throws Exception {
+        String tunables = "glibc.malloc.mmap_threshold=8388608";
+        Result r = probe(List.of("GLIBC_TUNABLES=" + tunables), "mapped", "engine");
+        assertThat(r.exit).as(r.stderr).isZero();
+        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
+                .endsWith(", OMP_WAIT_POLICY=PASSIVE, GLIBC_TUNABLES=" + tunables + " (from the environment)");
+        assertThat(r.stdout).contains("6 MiB block mapped: false"); // 8 MiB holds
     }
 
     @Test
     void releaseGivesTheFreePagesOfEveryHeapBackToTheSystem() throws Exception {
         Result r = probe(List.of(), "release", "engine");
         assertThat(r.exit).as(r.stderr).isZero();
-        // 64 MiB of 1 MiB blocks written on another thread (its own heap), freed below a live block: glibc keeps
-        // them resident until release()
+        // 64 MiB of 1 MiB blocks written on another thread, freed below a live block: glibc keeps them resident
+        // until release()
         long kept = value(r.stdout, "resident after free, MiB: ");
         long released = value(r.stdout, "resident after release, MiB: ");
         long before = value(r.stdout, "resident before, MiB: ");
