@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import dev.retention.model.internal.EngineThreads;
+import dev.retention.model.internal.NativeHeap;
 
 /**
  * A Hugging Face checkpoint run natively: {@code config.json} resolved into a {@link DecoderSpec},
@@ -392,6 +393,7 @@ final class NativeLm implements LmBackend {
             nextPosition = pos;
             if (rows.length > 0) {
                 cache.keep(idx);
+                NativeHeap.release(); // the dropped rows' cache, freed in the stream's heap
             }
         }
 
