@@ -45,13 +45,7 @@ class ActivationChunksTest {
         try (CausalLm lm = HuggingFaceParityTest.load(fixture, ref)) {
             ((NativeLm) lm.backend()).transformer().chunkElements(budget);
             JsonArray requests = ref.getAsJsonArray("loglikelihood");
-            List<ScoreRow> rows = new ArrayList<>();
-            for (JsonElement e : requests) {
-                JsonObject q = e.getAsJsonObject();
-                int[] input = ints(q.getAsJsonArray("input"));
-                int[] cont = ints(q.getAsJsonArray("continuationTokens"));
-                rows.add(new ScoreRow(input, input.length - cont.length, cont));
-            }
+            List<ScoreRow> rows = HuggingFaceParityTest.scoreRows(requests);
             for (boolean share : new boolean[] {false, true}) {
                 List<TokenScores> got = lm.score(rows, share);
                 for (int i = 0; i < rows.size(); i++) {

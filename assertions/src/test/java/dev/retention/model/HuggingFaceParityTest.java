@@ -67,13 +67,7 @@ class HuggingFaceParityTest {
         JsonObject ref = reference(fixture);
         JsonArray requests = ref.getAsJsonArray("loglikelihood");
         try (CausalLm lm = load(fixture, ref)) {
-            List<ScoreRow> rows = new ArrayList<>();
-            for (JsonElement e : requests) {
-                JsonObject q = e.getAsJsonObject();
-                int[] input = ints(q.getAsJsonArray("input"));
-                int[] cont = ints(q.getAsJsonArray("continuationTokens"));
-                rows.add(new ScoreRow(input, input.length - cont.length, cont));
-            }
+            List<ScoreRow> rows = scoreRows(requests);
             double worst = 0;
             for (int start = 0; start < rows.size(); start += 16) {
                 List<ScoreRow> batch = rows.subList(start, Math.min(rows.size(), start + 16));
@@ -196,6 +190,18 @@ class HuggingFaceParityTest {
                 }
             }
         }
+    }
+
+    /** The reference's log-likelihood requests as score rows: each input, its continuation the targets. */
+    static List<ScoreRow> scoreRows(JsonArray requests) {
+        List<ScoreRow> rows = new ArrayList<>();
+        for (JsonElement e : requests) {
+            JsonObject q = e.getAsJsonObject();
+            int[] input = ints(q.getAsJsonArray("input"));
+            int[] cont = ints(q.getAsJsonArray("continuationTokens"));
+            rows.add(new ScoreRow(input, input.length - cont.length, cont));
+        }
+        return rows;
     }
 
     static int[] ints(JsonArray a) {

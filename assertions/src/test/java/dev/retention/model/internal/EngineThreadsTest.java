@@ -5,12 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,21 +43,21 @@ class EngineThreadsTest {
 
     @Test
     void aBadValueStopsTheEngineStartNamingTheKey() throws Exception {
-        Result r = probe("-Dretention.threads=two");
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.stderr).contains("java.lang.IllegalArgumentException: retention.threads = 'two' is invalid; "
+        ProbeJvm.Result r = probe("-Dretention.threads=two");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.stderr()).contains("java.lang.IllegalArgumentException: retention.threads = 'two' is invalid; "
                 + "expected a positive number of libtorch intra-op threads");
-        assertThat(r.stdout).doesNotContain("engine started");
+        assertThat(r.stdout()).doesNotContain("engine started");
     }
 
     @Test
     void theSettingIsPrintedOnceWhenLibtorchStarts() throws Exception {
-        Result r = probe("-Dretention.threads=1");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: ")))
+        ProbeJvm.Result r = probe("-Dretention.threads=1");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: ")))
                 .containsExactly("retention: 1 stream x 1 libtorch intra-op thread (retention.threads), OMP_WAIT_POLICY=PASSIVE"
                         + MALLOC);
-        assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
+        assertThat(r.stdout()).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=1");
     }
 
     @Test
@@ -83,71 +78,39 @@ class EngineThreadsTest {
 
     @Test
     void eachStreamThreadGetsItsShareOfTheThreadsWithGradientsOff() throws Exception {
-        Result r = probe("-Dretention.threads=4", "-Dretention.streams=2");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
+        ProbeJvm.Result r = probe("-Dretention.threads=4", "-Dretention.streams=2");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: "))).containsExactly(
                 "retention: 2 streams x 2 libtorch intra-op threads (retention.threads, retention.streams), "
                         + "OMP_WAIT_POLICY=PASSIVE" + MALLOC);
-        assertThat(r.stdout).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=2")
+        assertThat(r.stdout()).contains("engine started: PyTorch, ai.djl.pytorch.num_threads=2")
                 .contains("stream thread: intra-op threads 2, grad mode false");
     }
 
     @Test
     void aBadStreamCountStopsTheEngineStartNamingTheKey() throws Exception {
-        Result r = probe("-Dretention.threads=2", "-Dretention.streams=3");
-        assertThat(r.exit).isEqualTo(1);
-        assertThat(r.stderr).contains("retention.streams = '3' is invalid; expected a number of batches run at once, "
+        ProbeJvm.Result r = probe("-Dretention.threads=2", "-Dretention.streams=3");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.stderr()).contains("retention.streams = '3' is invalid; expected a number of batches run at once, "
                 + "from 1 to retention.threads (2)");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"OMP_WAIT_POLICY=ACTIVE", "GOMP_SPINCOUNT=5000"})
     void anOpenMpWaitSettingFromTheEnvironmentIsKeptAndSaid(String setting) throws Exception {
-        Result r = probe(List.of(setting), "-Dretention.threads=1");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).containsExactly(
+        ProbeJvm.Result r = probe(List.of(setting), "-Dretention.threads=1");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: "))).containsExactly(
                 "retention: 1 stream x 1 libtorch intra-op thread (retention.threads), " + setting
                         + " (from the environment)" + MALLOC);
     }
 
-    private record Result(int exit, String stdout, String stderr) {
-    }
-
-    private static Result probe(String... jvmArgs) throws IOException, InterruptedException {
+    private static ProbeJvm.Result probe(String... jvmArgs) throws IOException, InterruptedException {
         return probe(List.of(), jvmArgs);
     }
 
-    /** Runs {@link Probe} in a fresh JVM on this test's class path, without OpenMP or glibc malloc settings unless given. */
-    private static Result probe(List<String> env, String... jvmArgs) throws IOException, InterruptedException {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dai.djl.offline=true"));
-        cmd.addAll(List.of(jvmArgs));
-        cmd.add(Probe.class.getName());
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("OMP_WAIT_POLICY");
-        pb.environment().remove("GOMP_SPINCOUNT");
-        pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
-        pb.environment().remove("GLIBC_TUNABLES");
-        pb.environment().put("DJL_OFFLINE", "true");
-        for (String e : env) {
-            String[] kv = e.split("=", 2);
-            pb.environment().put(kv[0], kv[1]);
-        }
-        Path out = Files.createTempFile("engine-threads-probe", ".out");
-        Path err = Files.createTempFile("engine-threads-probe", ".err");
-        try {
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("the probe JVM did not end within 120 s");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    private static ProbeJvm.Result probe(List<String> env, String... jvmArgs) throws IOException, InterruptedException {
+        return ProbeJvm.run(Probe.class, env, List.of(jvmArgs), List.of());
     }
 
     /** Starts the engine twice in a fresh JVM and says which thread count DJL got. */

@@ -8,12 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,50 +33,50 @@ class NativeHeapTest {
     void withoutRetentionGlibcKeepsAMediumBlockInItsHeapOnceALargeOneWasFreed() throws Exception {
         // the control: glibc's own threshold follows the largest freed mapping, so the next 6 MiB block is a
         // heap block that free() keeps
-        Result r = probe(List.of(), "mapped", "no-engine");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout).contains("6 MiB block mapped: false");
+        ProbeJvm.Result r = probe(List.of(), "mapped", "no-engine");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("6 MiB block mapped: false");
     }
 
     @Test
     void afterTheEngineStartsABlockOfFourMibOrMoreIsMappedOnItsOwn() throws Exception {
-        Result r = probe(List.of(), "mapped", "engine");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: ")))
+        ProbeJvm.Result r = probe(List.of(), "mapped", "engine");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: ")))
                 .singleElement().asString().endsWith(", OMP_WAIT_POLICY=PASSIVE, malloc mmap threshold 4 MiB");
-        assertThat(r.stdout).contains("6 MiB block mapped: true").contains("3 MiB block mapped: false");
+        assertThat(r.stdout()).contains("6 MiB block mapped: true").contains("3 MiB block mapped: false");
     }
 
     @Test
     void aThresholdFromTheEnvironmentIsKeptAndSaid() throws Exception {
-        Result r = probe(List.of("MALLOC_MMAP_THRESHOLD_=2097152"), "mapped", "engine");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
+        ProbeJvm.Result r = probe(List.of("MALLOC_MMAP_THRESHOLD_=2097152"), "mapped", "engine");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
                 .endsWith(", OMP_WAIT_POLICY=PASSIVE, MALLOC_MMAP_THRESHOLD_=2097152 (from the environment)");
-        assertThat(r.stdout).contains("6 MiB block mapped: true").contains("3 MiB block mapped: true"); // 2 MiB holds
+        assertThat(r.stdout()).contains("6 MiB block mapped: true").contains("3 MiB block mapped: true"); // 2 MiB holds
     }
 
     @Test
     void aThresholdAmongGlibcTunablesIsKeptAndSaid() throws Exception {
         String tunables = "glibc.malloc.mmap_threshold=8388608";
-        Result r = probe(List.of("GLIBC_TUNABLES=" + tunables), "mapped", "engine");
-        assertThat(r.exit).as(r.stderr).isZero();
-        assertThat(r.stdout.lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
+        ProbeJvm.Result r = probe(List.of("GLIBC_TUNABLES=" + tunables), "mapped", "engine");
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.stdout().lines().filter(l -> l.startsWith("retention: "))).singleElement().asString()
                 .endsWith(", OMP_WAIT_POLICY=PASSIVE, GLIBC_TUNABLES=" + tunables + " (from the environment)");
-        assertThat(r.stdout).contains("6 MiB block mapped: false"); // 8 MiB holds
+        assertThat(r.stdout()).contains("6 MiB block mapped: false"); // 8 MiB holds
     }
 
     @Test
     void releaseGivesTheFreePagesOfEveryHeapBackToTheSystem() throws Exception {
-        Result r = probe(List.of(), "release", "engine");
-        assertThat(r.exit).as(r.stderr).isZero();
+        ProbeJvm.Result r = probe(List.of(), "release", "engine");
+        assertThat(r.exit()).as(r.stderr()).isZero();
         // 64 MiB of 1 MiB blocks written on another thread, freed below a live block: glibc keeps them resident
         // until release()
-        long kept = value(r.stdout, "resident after free, MiB: ");
-        long released = value(r.stdout, "resident after release, MiB: ");
-        long before = value(r.stdout, "resident before, MiB: ");
-        assertThat(kept - before).as(r.stdout).isGreaterThanOrEqualTo(48);
-        assertThat(kept - released).as(r.stdout).isGreaterThanOrEqualTo(48);
+        long kept = value(r.stdout(), "resident after free, MiB: ");
+        long released = value(r.stdout(), "resident after release, MiB: ");
+        long before = value(r.stdout(), "resident before, MiB: ");
+        assertThat(kept - before).as(r.stdout()).isGreaterThanOrEqualTo(48);
+        assertThat(kept - released).as(r.stdout()).isGreaterThanOrEqualTo(48);
     }
 
     private static long value(String stdout, String prefix) {
@@ -87,40 +84,8 @@ class NativeHeapTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no '" + prefix + "' in: " + stdout));
     }
 
-    private record Result(int exit, String stdout, String stderr) {
-    }
-
-    /** Runs {@link Probe} in a fresh JVM, without glibc malloc or OpenMP settings in its environment unless given. */
-    private static Result probe(List<String> env, String... args) throws IOException, InterruptedException {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dai.djl.offline=true", "-Dretention.threads=1", Probe.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> e = pb.environment();
-        for (String key : List.of("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES",
-                "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX")) {
-            e.remove(key);
-        }
-        e.put("DJL_OFFLINE", "true");
-        for (String kv : env) {
-            String[] p = kv.split("=", 2);
-            e.put(p[0], p[1]);
-        }
-        Path out = Files.createTempFile("native-heap-probe", ".out");
-        Path err = Files.createTempFile("native-heap-probe", ".err");
-        try {
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("the probe JVM did not end within 120 s");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    private static ProbeJvm.Result probe(List<String> env, String... args) throws IOException, InterruptedException {
+        return ProbeJvm.run(Probe.class, env, List.of("-Dretention.threads=1"), List.of(args));
     }
 
     /** {@code mapped|release engine|no-engine}: allocates through glibc and reports what it did. */
