@@ -253,14 +253,13 @@ final class Transformer {
         if (chunk >= t) {
             heads = inScope(t == 1, q, part -> attend(part, keysT, values, mask, inPlace));
         } else {
-            List<NDArray> parts = new ArrayList<>();
-            for (long from = 0; from < t; from += chunk) {
-                NDIndex queries = new NDIndex().addAllDim(2).addSliceDim(from, Math.min(t, from + chunk));
+            NDArray all = q;
+            heads = inChunks(t, chunk, 2, (from, to) -> {
+                NDIndex queries = new NDIndex().addAllDim(2).addSliceDim(from, to);
                 NDArray rows = mask.get(queries);
-                rows.attach(q.getManager()); // a view for this layer, not the call's
-                parts.add(scoped(q.get(queries), part -> attend(part, keysT, values, rows, inPlace)));
-            }
-            heads = NDArrays.concat(new NDList(parts), 2);
+                rows.attach(all.getManager()); // a view for this layer, not the call's
+                return scoped(all.get(queries), part -> attend(part, keysT, values, rows, inPlace));
+            });
         }
         return project(w.linear(Role.O), heads.transpose(0, 2, 1, 3).reshape(b, t, qWidth));
     }
@@ -287,10 +286,8 @@ final class Transformer {
         }
         scores = scores.reshape(b, spec.heads(), t, s);
         scores = inPlace ? scores.addi(mask) : scores.add(mask);
-        NDArray probs = scores.softmax(-1);
-        product.close(); // the scores, the largest arrays of a pass, before the next product (autograd keeps its own)
-        scores.close();
-        return probs.reshape(b, spec.kvHeads(), groups * t, s).matMul(v).reshape(b, spec.heads(), t, hd);
+        // the caller's scope frees the scores and their softmax as soon as this returns
+        return scores.softmax(-1).reshape(b, spec.kvHeads(), groups * t, s).matMul(v).reshape(b, spec.heads(), t, hd);
     }
 
     /** {@code x·cos + rotate_half(x)·sin} on the first {@code rope.dim()} dimensions of each head. */
@@ -320,12 +317,23 @@ final class Transformer {
             return mlpRows(w, h, inPlace);
         }
         NDArray flat = h.reshape(rows, width);
+        return inChunks(rows, chunk, 0,
+                (from, to) -> scoped(flat.get(new NDIndex().addSliceDim(from, to)), x -> mlpRows(w, x, inPlace)))
+                .reshape(shape);
+    }
+
+    /** One part of a chunked computation: the result for items {@code [from, to)}. */
+    private interface Chunk {
+        NDArray compute(long from, long to);
+    }
+
+    /** The parts for {@code [0, total)}, {@code chunk} items at a time, joined along {@code axis}. */
+    private static NDArray inChunks(long total, long chunk, int axis, Chunk part) {
         List<NDArray> parts = new ArrayList<>();
-        for (long from = 0; from < rows; from += chunk) {
-            NDArray part = flat.get(new NDIndex().addSliceDim(from, Math.min(rows, from + chunk)));
-            parts.add(scoped(part, x -> mlpRows(w, x, inPlace)));
+        for (long from = 0; from < total; from += chunk) {
+            parts.add(part.compute(from, Math.min(total, from + chunk)));
         }
-        return NDArrays.concat(new NDList(parts), 0).reshape(shape);
+        return NDArrays.concat(new NDList(parts), axis);
     }
 
     private NDArray mlpRows(LayerWeights w, NDArray h, boolean inPlace) {

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * A natively run model takes calls from several streams at once (they share its call lock): each call
@@ -52,19 +51,9 @@ class ConcurrentCallsTest {
                     together.add(pool.submit(() -> lm.score(rows(seed))));
                 }
                 for (int s = 0; s < 16; s++) {
-                    List<TokenScores> a = alone.get(s);
-                    List<TokenScores> b = together.get(s).get(60, TimeUnit.SECONDS);
                     // per scored token: a BLAS may split a product differently while another call runs, which changes
                     // float32 rounding only; calls that read each other's arrays differ by whole nats
-                    for (int r = 0; r < a.size(); r++) {
-                        double[] x = a.get(r).logProbs();
-                        double[] y = b.get(r).logProbs();
-                        assertThat(y).hasSameSizeAs(x);
-                        for (int j = 0; j < x.length; j++) {
-                            assertThat(y[j]).as("call %d row %d target %d", s, r, j).isCloseTo(x[j], within(1e-6));
-                        }
-                        assertThat(b.get(r).argmax()).isEqualTo(a.get(r).argmax());
-                    }
+                    ScoresAgree.perToken(alone.get(s), together.get(s).get(60, TimeUnit.SECONDS), 1e-6, "call " + s);
                 }
             } finally {
                 pool.shutdownNow();

@@ -2,14 +2,12 @@ package dev.retention.model;
 
 import dev.retention.fixtures.Fixtures;
 import dev.retention.model.internal.ScoreRow;
-import dev.retention.model.internal.TokenScores;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * Scoring projects a few target rows to logits at a time (a batch's whole {@code [targets, vocab]} logits would be
@@ -28,17 +26,8 @@ class ScoringChunksTest {
         try (CausalLm lm = CausalLm.load(Fixtures.hf("llama"), ModelOptions.defaults().withDevice("cpu"))) {
             assertThat(Scoring.rowsPerChunk(lm.vocabSize())).isGreaterThanOrEqualTo(8); // the default: one projection
             for (boolean share : new boolean[] {false, true}) {
-                List<TokenScores> whole = Scoring.score(lm, ROWS, share, 8);
-                List<TokenScores> chunked = Scoring.score(lm, ROWS, share, chunk);
-                for (int r = 0; r < ROWS.size(); r++) {
-                    double[] a = whole.get(r).logProbs();
-                    double[] b = chunked.get(r).logProbs();
-                    assertThat(b).hasSameSizeAs(a);
-                    for (int j = 0; j < a.length; j++) {
-                        assertThat(b[j]).as("row %d target %d, sharing %s", r, j, share).isCloseTo(a[j], within(1e-5));
-                    }
-                    assertThat(chunked.get(r).argmax()).isEqualTo(whole.get(r).argmax());
-                }
+                ScoresAgree.perToken(Scoring.score(lm, ROWS, share, 8), Scoring.score(lm, ROWS, share, chunk), 1e-5,
+                        "sharing " + share);
             }
         }
     }
